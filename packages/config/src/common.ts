@@ -1,0 +1,38 @@
+// Variables every process shares (API, worker, scripts). Each app extends this schema with its
+// own; .env.example documents them all and a test keeps it in step with these schemas.
+import { z } from 'zod';
+
+import { positiveInt, url } from './env';
+
+export const commonEnvShape = {
+  /** development | production | test: production refuses unsafe defaults. */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** PostgreSQL connection string; the database is created on start when the server allows it. */
+  DATABASE_URL: url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/predictq'),
+  /** Connections in this process's PostgreSQL pool. */
+  DATABASE_POOL_SIZE: positiveInt(10),
+  /** Redis for BullMQ (needs maxmemory-policy noeviction in deployment). */
+  REDIS_URL: url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /** Prefix of every BullMQ key in Redis. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'only letters, digits and _ . : -')
+    .default('predictq'),
+  /** Where model files (ONNX + manifest) are written. */
+  MODEL_DIR: z.string().min(1).default('./var/models'),
+  /** error | warn | info | http | verbose | debug | silly */
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  /** json (one object per line) | pretty (for a terminal) | auto (pretty on a TTY, else json). */
+  LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto'),
+  /** Tries a prediction's job gets (the first included) before the prediction ends failed. */
+  INFERENCE_ATTEMPTS: positiveInt(3),
+  /** Delay before the first retry of a prediction's job; later ones double, with jitter. */
+  INFERENCE_BACKOFF_MS: positiveInt(1000),
+  /** Milliseconds a process may take to shut down gracefully before it is forced out. */
+  SHUTDOWN_TIMEOUT_MS: positiveInt(30_000),
+  /** Seed for the first-start catalogue and baseline model. */
+  SEED: z.coerce.number().int().default(42),
+} as const;
+
+export const commonEnvSchema = z.object(commonEnvShape);
+export type CommonConfig = z.infer<typeof commonEnvSchema>;

@@ -1,0 +1,2 @@
+export * from './api.schemas';
+export * from './model.schemas';

@@ -1,0 +1,137 @@
+// The model registry's and training's part of the API contract.
+import { z } from 'zod';
+
+const metrics = z.record(z.string(), z.unknown()).nullable();
+
+export const modelSchema = z
+  .object({
+    id: z.uuid(),
+    version: z.number().int(),
+    name: z.string(),
+    status: z.enum(['candidate', 'active', 'retired']),
+    source: z.enum(['baseline', 'training', 'upload']),
+    sha256: z.string(),
+    artifact_path: z.string().nullable(),
+    traffic_weight: z.number(),
+    features: z.array(z.string()),
+    metrics,
+    lineage: z
+      .object({
+        training_run_id: z.uuid(),
+        rows: z.array(
+          z.object({
+            split: z.string(),
+            rows: z.number().int(),
+            positives: z.number().int(),
+            predictions: z.number().int(),
+          }),
+        ),
+      })
+      .nullable(),
+    created_at: z.iso.datetime(),
+    activated_at: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'Model' });
+
+export const modelListSchema = z.object({ models: z.array(modelSchema) }).meta({ id: 'ModelList' });
+
+export const trafficBody = z
+  .strictObject({
+    candidates: z
+      .array(
+        z.strictObject({
+          model_id: z.uuid(),
+          weight: z.number().min(0).max(1).describe('Share of new predictions, 0 to 1.'),
+        }),
+      )
+      .max(20)
+      .describe(
+        'Canaries and their shares; the active model takes the rest. [] ends every canary.',
+      ),
+  })
+  .meta({ id: 'TrafficSplitRequest' });
+
+export const trafficSchema = z
+  .object({
+    split: z.array(
+      z.object({
+        model_id: z.uuid(),
+        version: z.number().int(),
+        status: z.enum(['candidate', 'active', 'retired']),
+        share: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'TrafficSplit' });
+
+export const uploadBody = z
+  .strictObject({
+    manifest: z.record(z.string(), z.unknown()).describe('The model manifest (predictq-model/1).'),
+    onnx_base64: z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
+      .describe('The ONNX model file, base64-encoded.'),
+  })
+  .meta({ id: 'ModelUpload' });
+
+export const qualityQuery = z.object({
+  window: z
+    .string()
+    .regex(/^(all|\d{1,5}[mhd])$/, 'a duration such as 15m, 24h, 7d, or all')
+    .default('24h'),
+});
+
+export const qualitySchema = z
+  .object({
+    model_id: z.uuid(),
+    version: z.number().int(),
+    window: z.string(),
+    since: z.iso.datetime().nullable(),
+    predictions: z.number().int(),
+    feedback: z.number().int(),
+    chosen: z.number().int(),
+    none: z.number().int(),
+    acceptance_rate: z.number().nullable().describe('chosen / feedback; null without feedback.'),
+  })
+  .meta({ id: 'ModelQuality' });
+
+export const trainingRequestBody = z
+  .strictObject({
+    seed: z
+      .number()
+      .int()
+      .min(-(2 ** 31))
+      .max(2 ** 31 - 1)
+      .optional(),
+    max_rows: z.number().int().min(1).max(2_000_000).optional(),
+    holdout_fraction: z.number().gt(0).lt(1).optional(),
+    promote_margin: z.number().min(0).max(1).optional(),
+    epochs: z.number().int().min(1).max(500).optional(),
+  })
+  .meta({ id: 'TrainingRequest' });
+export type TrainingRequestBody = z.infer<typeof trainingRequestBody>;
+
+export const trainingAcceptedSchema = z
+  .object({ id: z.uuid(), status: z.literal('queued'), created_at: z.iso.datetime() })
+  .meta({ id: 'TrainingAccepted' });
+
+export const trainingRunSchema = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+    params: z.record(z.string(), z.unknown()),
+    progress: z
+      .object({ epoch: z.number().int(), epochs: z.number().int(), loss: z.number() })
+      .nullable(),
+    result: z.record(z.string(), z.unknown()).nullable(),
+    model_id: z.uuid().nullable(),
+    error: z.string().nullable(),
+    created_at: z.iso.datetime(),
+    started_at: z.iso.datetime().nullable(),
+    completed_at: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'TrainingRun' });
+
+export type ModelBody = z.infer<typeof modelSchema>;
+export type TrainingRunBody = z.infer<typeof trainingRunSchema>;

@@ -1,0 +1,4 @@
+export * from './candidates';
+export * from './location';
+export * from './prediction';
+export * from './traveller-request';
