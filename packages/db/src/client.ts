@@ -1,0 +1,125 @@
+// The PostgreSQL pool and the drizzle handle every repository function takes.
+import path from 'node:path';
+
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import { Client, Pool } from 'pg';
+
+import * as schema from './schema';
+
+/** drizzle over the schema: the pool or a transaction (functions that only use drizzle take this). */
+export type Queryable = NodePgDatabase<typeof schema>;
+
+/** The pool-backed handle; hot paths also run named statements on its pool ($client). */
+export type Db = Queryable & { $client: Pool };
+
+export interface Database {
+  db: Db;
+  pool: Pool;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  url: string;
+  poolSize?: number;
+  applicationName?: string;
+  /** Called for errors on idle clients (a restarted server), which would otherwise crash. */
+  onError?: (error: Error) => void;
+  /**
+   * false: commits return before the WAL reaches disk. Only for processes whose writes can be
+   * redone after a database crash (the worker: the recovery sweep re-scores lost completions).
+   */
+  synchronousCommit?: boolean;
+}
+
+export function createDatabase(options: DatabaseOptions): Database {
+  const pool = new Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    application_name: options.applicationName ?? 'predictq',
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    ...(options.synchronousCommit === false ? { options: '-c synchronous_commit=off' } : {}),
+  });
+  pool.on('error', (error) => options.onError?.(error));
+  const db = drizzle(pool, { schema, casing: 'snake_case' });
+  return { db, pool, close: () => pool.end() };
+}
+
+export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'migrations');
+
+// Any constant shared by every process of the platform: concurrent starts migrate one at a time.
+const MIGRATION_LOCK = 0x70_72_65_64; // "pred"
+
+/** Applies pending migrations; safe to call from several processes at once. */
+export async function runMigrations(pool: Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await migrate(drizzle(client, { casing: 'snake_case' }), {
+        migrationsFolder: MIGRATIONS_FOLDER,
+      });
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Creates the database named in `url` when it does not exist, connecting to the server's
+ * `postgres` database. Returns true when it created it.
+ */
+export async function ensureDatabase(url: string): Promise<boolean> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!name) throw new Error('DATABASE_URL names no database');
+  const probe = new Client({ connectionString: url });
+  try {
+    await probe.connect();
+    return false;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '3D000') throw error; // not "database does not exist"
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P04') return false; // created meanwhile
+    throw new Error(`cannot create database "${name}": ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    await client.end();
+  }
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * What every process does at start: create the database when missing, open the pool, apply the
+ * pending migrations. `created` tells whether the database was new.
+ */
+export async function openMigratedDatabase(
+  options: DatabaseOptions,
+): Promise<{ database: Database; created: boolean }> {
+  const created = await ensureDatabase(options.url);
+  const database = createDatabase(options);
+  try {
+    await runMigrations(database.pool);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return { database, created };
+}

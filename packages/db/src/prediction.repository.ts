@@ -1,0 +1,340 @@
+// Predictions from submission to a terminal state. The worker's functions take batches so
+// that one statement serves every job of a micro-batch.
+import {
+  type EnrichedRequest,
+  pickTravellerRequest,
+  type PredictionStatus,
+} from '@predictq/domain';
+import { and, asc, count, eq, inArray, lt, sql } from 'drizzle-orm';
+
+import type { Db } from './client';
+import {
+  LOCATION_COLUMNS,
+  PREDICTION_COLUMNS,
+  PREDICTION_ENDED_CHANNEL,
+  runPrepared,
+} from './prepared';
+import { locations, type LocationRow, predictions, type PredictionRow, rankings } from './schema';
+
+export interface NewPrediction {
+  id: string;
+  request: EnrichedRequest;
+  idempotencyKey?: string | undefined;
+  requestHash?: string | undefined;
+}
+
+/**
+ * Stores a new prediction as `queued`. With an idempotency key already used, stores nothing
+ * and returns the existing prediction with created = false.
+ */
+const INSERT_PREDICTION = `
+  INSERT INTO predictions (id, idempotency_key, request_hash, people_num, people_age, children_num,
+    budget, nights, time_arrival, pool, spa, pet_friendly, lake, mountain, sport, age_avg, age_std,
+    age_min, age_max, profile)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+  ON CONFLICT (idempotency_key) DO NOTHING
+  RETURNING ${PREDICTION_COLUMNS}`;
+
+export async function createPrediction(
+  db: Db,
+  input: NewPrediction,
+): Promise<{ prediction: PredictionRow; created: boolean }> {
+  const r = input.request;
+  const [inserted] = await runPrepared<PredictionRow>(db, 'insert_prediction', INSERT_PREDICTION, [
+    input.id,
+    input.idempotencyKey ?? null,
+    input.requestHash ?? null,
+    r.people_num,
+    r.people_age,
+    r.children_num,
+    r.budget,
+    r.nights,
+    r.time_arrival,
+    r.pool,
+    r.spa,
+    r.pet_friendly,
+    r.lake,
+    r.mountain,
+    r.sport,
+    r.age_avg,
+    r.age_std,
+    r.age_min,
+    r.age_max,
+    r.profile ?? null,
+  ]);
+  if (inserted) return { prediction: inserted, created: true };
+  const [existing] = await db
+    .select()
+    .from(predictions)
+    .where(eq(predictions.idempotency_key, input.idempotencyKey ?? ''));
+  if (!existing) throw new Error('prediction insert conflicted but no prediction holds the key');
+  return { prediction: existing, created: false };
+}
+
+/** The stored request of a prediction, as scoring and the API see it. */
+export function requestOf(row: PredictionRow): EnrichedRequest {
+  const { age_avg, age_std, age_min, age_max } = row;
+  return { ...pickTravellerRequest(row), age_avg, age_std, age_min, age_max };
+}
+
+const getPredictionQuery = (db: Db) =>
+  db
+    .select()
+    .from(predictions)
+    .where(eq(predictions.id, sql.placeholder('id')))
+    .prepare('prediction_by_id');
+
+const preparedGetPrediction = new WeakMap<Db, ReturnType<typeof getPredictionQuery>>();
+
+export async function getPrediction(db: Db, id: string): Promise<PredictionRow | undefined> {
+  let query = preparedGetPrediction.get(db);
+  if (!query) {
+    query = getPredictionQuery(db);
+    preparedGetPrediction.set(db, query);
+  }
+  const [row] = await query.execute({ id });
+  return row;
+}
+
+export async function countPredictions(db: Db): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(predictions);
+  return row?.n ?? 0;
+}
+
+export interface RankedStay {
+  rank: number;
+  location_id: number;
+  score: number;
+  location: typeof locations.$inferSelect;
+}
+
+/** The ranking of a prediction, best first, with each stay's features; at most `limit`. */
+export async function getRanking(
+  db: Db,
+  predictionId: string,
+  limit = 1000,
+): Promise<RankedStay[]> {
+  const rows = await db
+    .select({ ranking: rankings, location: locations })
+    .from(rankings)
+    .innerJoin(locations, eq(locations.id, rankings.location_id))
+    .where(eq(rankings.prediction_id, predictionId))
+    .orderBy(asc(rankings.rank))
+    .limit(limit);
+  return rows.map(({ ranking, location }) => ({
+    rank: ranking.rank,
+    location_id: ranking.location_id,
+    score: ranking.score,
+    location,
+  }));
+}
+
+// The prediction and, once it succeeded, its top $2 stays with their features; the first read
+// of a prefix marks it shown (raises shown_rank: one row, written once). One round trip for the
+// API's most frequent request. Location columns are prefixed l_ (names clash with the
+// prediction's); the returned prediction shows the marks as they are after this read.
+const READ_PREDICTION = `
+  WITH marked AS (
+    UPDATE predictions SET shown_rank = $2, shown_at = coalesce(shown_at, now())
+    WHERE id = $1 AND status = 'succeeded' AND shown_rank < $2
+    RETURNING shown_rank, shown_at
+  ), p AS (
+    SELECT ${PREDICTION_COLUMNS} FROM predictions WHERE id = $1
+  )
+  SELECT p.*, m.shown_rank AS m_shown_rank, m.shown_at AS m_shown_at,
+         r.rank AS r_rank, r.location_id AS r_location_id, r.score AS r_score,
+         ${LOCATION_COLUMNS.split(',')
+           .map((c) => `l.${c.trim()} AS l_${c.trim()}`)
+           .join(', ')}
+  FROM p
+  LEFT JOIN marked m ON true
+  LEFT JOIN rankings r ON r.prediction_id = p.id AND r.rank <= $2 AND p.status = 'succeeded'
+  LEFT JOIN locations l ON l.id = r.location_id
+  ORDER BY r.rank`;
+
+type Prefixed<T, P extends string> = { [K in keyof T as `${P}${K & string}`]: T[K] };
+
+type PredictionReadRow = PredictionRow &
+  Prefixed<Pick<PredictionRow, 'shown_rank' | 'shown_at'>, 'm_'> &
+  Prefixed<Pick<RankedStay, 'rank' | 'location_id' | 'score'>, 'r_'> &
+  Prefixed<LocationRow, 'l_'>;
+
+export interface PredictionWithRanking {
+  prediction: PredictionRow;
+  /** Best first; null until the prediction succeeded. */
+  ranking: RankedStay[] | null;
+}
+
+/**
+ * A prediction and, once it succeeded, the top `limit` stays of its ranking, which are marked
+ * shown (shown_rank rises to `limit`; later reads of the same prefix change nothing). One round
+ * trip.
+ */
+export async function readPredictionWithRanking(
+  db: Db,
+  id: string,
+  limit: number,
+): Promise<PredictionWithRanking | undefined> {
+  const rows = await runPrepared<PredictionReadRow>(db, 'read_prediction', READ_PREDICTION, [
+    id,
+    limit,
+  ]);
+  const first = rows[0];
+  if (!first) return undefined;
+  const prediction = {} as Record<string, unknown>;
+  for (const [key, value] of Object.entries(first)) {
+    if (!/^[rlm]_/.test(key)) prediction[key] = value;
+  }
+  // The statement's snapshot predates its own update: apply the marks this read set.
+  if (first.m_shown_rank !== null) {
+    prediction.shown_rank = first.m_shown_rank;
+    prediction.shown_at = first.m_shown_at;
+  }
+  if (first.status !== 'succeeded')
+    return { prediction: prediction as PredictionRow, ranking: null };
+  const ranking = rows
+    .filter((row) => row.r_rank !== null)
+    .map((row) => {
+      const location = {} as Record<string, unknown>;
+      for (const [key, value] of Object.entries(row)) {
+        if (key.startsWith('l_')) location[key.slice(2)] = value;
+      }
+      return {
+        rank: row.r_rank,
+        location_id: row.r_location_id,
+        score: row.r_score,
+        location: location as LocationRow,
+      };
+    });
+  return { prediction: prediction as PredictionRow, ranking };
+}
+
+export interface LabelledStay {
+  rank: number;
+  location_id: number;
+  shown: boolean;
+  /** 1 the chosen stay, 0 shown and not chosen, null not shown or no feedback (yet). */
+  label: 0 | 1 | null;
+}
+
+/** The ranking with what feedback says of each stay: the labels training learns from. */
+export async function labelledStays(db: Db, predictionId: string): Promise<LabelledStay[]> {
+  return runPrepared<LabelledStay>(
+    db,
+    'labelled_stays',
+    `SELECT r.rank, r.location_id, r.rank <= p.shown_rank AS shown,
+            CASE WHEN f.prediction_id IS NULL OR r.rank > p.shown_rank THEN NULL
+                 WHEN f.location_id = r.location_id THEN 1 ELSE 0 END AS label
+     FROM rankings r
+     JOIN predictions p ON p.id = r.prediction_id
+     LEFT JOIN feedback f ON f.prediction_id = r.prediction_id
+     WHERE r.prediction_id = $1
+     ORDER BY r.rank`,
+    [predictionId],
+  );
+}
+
+const CLAIM_PREDICTIONS = `
+  UPDATE predictions
+  SET status = 'processing', started_at = coalesce(started_at, now()), attempts = attempts + 1
+  WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'processing')
+  RETURNING ${PREDICTION_COLUMNS}`;
+
+export async function claimForProcessing(db: Db, ids: readonly string[]): Promise<PredictionRow[]> {
+  if (ids.length === 0) return [];
+  return runPrepared<PredictionRow>(db, 'claim_predictions', CLAIM_PREDICTIONS, [ids]);
+}
+
+export interface Completion {
+  predictionId: string;
+  modelId: string;
+  ranking: readonly { locationId: number; score: number }[];
+}
+
+const COMPLETE_PREDICTIONS = `
+  WITH done AS (
+    UPDATE predictions p
+    SET status = 'succeeded', model_id = v.model_id, completed_at = now(), error = NULL
+    FROM unnest($1::uuid[], $2::uuid[]) AS v(id, model_id)
+    WHERE p.id = v.id AND p.status = 'processing'
+    RETURNING p.id
+  ), stored AS (
+    INSERT INTO rankings (prediction_id, rank, location_id, score)
+    SELECT s.prediction_id, s.rank, s.location_id, s.score
+    FROM unnest($3::uuid[], $4::smallint[], $5::integer[], $6::real[])
+      AS s(prediction_id, rank, location_id, score)
+    JOIN done ON done.id = s.prediction_id
+  ), notified AS (
+    SELECT pg_notify('${PREDICTION_ENDED_CHANNEL}', string_agg(id::text, ',')) FROM done
+    HAVING count(*) > 0
+  )
+  SELECT id FROM done WHERE (SELECT count(*) FROM notified) >= 0`;
+
+/**
+ * Stores the rankings and marks the predictions `succeeded`, in one statement (so atomically),
+ * and announces them on PREDICTION_ENDED_CHANNEL at commit. Only predictions still `processing`
+ * are completed, so a duplicate delivery writes nothing twice. Returns the ids it completed.
+ */
+export async function completePredictions(
+  db: Db,
+  completions: readonly Completion[],
+): Promise<string[]> {
+  if (completions.length === 0) return [];
+  const ids: string[] = [];
+  const ranks: number[] = [];
+  const locationIds: number[] = [];
+  const scores: number[] = [];
+  for (const c of completions) {
+    c.ranking.forEach((entry, i) => {
+      ids.push(c.predictionId);
+      ranks.push(i + 1);
+      locationIds.push(entry.locationId);
+      scores.push(entry.score);
+    });
+  }
+  const rows = await runPrepared<{ id: string }>(db, 'complete_predictions', COMPLETE_PREDICTIONS, [
+    completions.map((c) => c.predictionId),
+    completions.map((c) => c.modelId),
+    ids,
+    ranks,
+    locationIds,
+    scores,
+  ]);
+  return rows.map((row) => row.id);
+}
+
+const FAIL_PREDICTION = `
+  WITH failed AS (
+    UPDATE predictions SET status = 'failed', error = $2, completed_at = now()
+    WHERE id = $1 AND status IN ('queued', 'processing')
+    RETURNING id
+  )
+  SELECT id, pg_notify('${PREDICTION_ENDED_CHANNEL}', id::text) FROM failed`;
+
+/** Ends a prediction `failed` with the reason, unless it already reached a terminal state. */
+export async function failPrediction(db: Db, id: string, reason: string): Promise<boolean> {
+  const rows = await runPrepared(db, 'fail_prediction', FAIL_PREDICTION, [
+    id,
+    reason.slice(0, 2000),
+  ]);
+  return rows.length > 0;
+}
+
+/** Non-terminal predictions created before `olderThan`, oldest first: the recovery sweep's input. */
+export async function findUnfinished(
+  db: Db,
+  olderThan: Date,
+  limit: number,
+): Promise<{ id: string; status: PredictionStatus; created_at: Date }[]> {
+  return db
+    .select({ id: predictions.id, status: predictions.status, created_at: predictions.created_at })
+    .from(predictions)
+    .where(
+      and(
+        inArray(predictions.status, ['queued', 'processing']),
+        lt(predictions.created_at, olderThan),
+      ),
+    )
+    .orderBy(asc(predictions.created_at))
+    .limit(limit);
+}

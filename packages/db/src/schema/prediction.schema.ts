@@ -1,0 +1,81 @@
+// Predictions: one row per traveller request, its lifecycle, and which model scored it. The
+// request is stored in typed columns so that training and the drift dashboards query it
+// directly.
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  smallint,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+import { createdAt, timestampTz } from './columns';
+import { models } from './model.schema';
+
+export const predictionStatus = pgEnum('prediction_status', [
+  'queued',
+  'processing',
+  'succeeded',
+  'failed',
+  'canceled',
+]);
+
+export const predictions = pgTable(
+  'predictions',
+  {
+    id: uuid('id').primaryKey(),
+    status: predictionStatus('status').notNull().default('queued'),
+    idempotency_key: text('idempotency_key'),
+    /** sha256 of the request body, to refuse an idempotency key reused for another body. */
+    request_hash: text('request_hash'),
+    people_num: smallint('people_num').notNull(),
+    people_age: smallint('people_age').array().notNull(),
+    children_num: smallint('children_num').notNull(),
+    budget: doublePrecision('budget').notNull(),
+    nights: smallint('nights').notNull(),
+    time_arrival: date('time_arrival', { mode: 'string' }).notNull(),
+    pool: boolean('pool').notNull(),
+    spa: boolean('spa').notNull(),
+    pet_friendly: boolean('pet_friendly').notNull(),
+    lake: boolean('lake').notNull(),
+    mountain: boolean('mountain').notNull(),
+    sport: boolean('sport').notNull(),
+    age_avg: doublePrecision('age_avg').notNull(),
+    age_std: doublePrecision('age_std').notNull(),
+    age_min: smallint('age_min').notNull(),
+    age_max: smallint('age_max').notNull(),
+    profile: text('profile'),
+    model_id: uuid('model_id').references(() => models.id),
+    /**
+     * The client was shown the stays ranked 1..shown_rank (reads show a prefix of the ranking:
+     * all of it in v1, the first `limit` in the compatible API); 0 = not shown yet.
+     */
+    shown_rank: smallint('shown_rank').notNull().default(0),
+    /** When the ranking was first shown. */
+    shown_at: timestampTz('shown_at'),
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    created_at: createdAt(),
+    started_at: timestampTz('started_at'),
+    completed_at: timestampTz('completed_at'),
+  },
+  (t) => [
+    uniqueIndex('predictions_idempotency_key_key').on(t.idempotency_key),
+    index('predictions_created_at_idx').on(t.created_at),
+    // The recovery sweep looks for non-terminal predictions by age.
+    index('predictions_unfinished_idx')
+      .on(t.created_at)
+      .where(sql`${t.status} in ('queued', 'processing')`),
+    index('predictions_model_completed_idx').on(t.model_id, t.completed_at),
+  ],
+);
+
+export type PredictionRow = typeof predictions.$inferSelect;
+export type NewPredictionRow = typeof predictions.$inferInsert;
