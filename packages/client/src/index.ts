@@ -1,0 +1,9 @@
+export * from './client';
+export { ApiError, NetworkError } from './errors';
+export {
+  backoffDelay,
+  isRetryable,
+  type Replay,
+  type RetryEvent,
+  type RetryOptions,
+} from './retry';

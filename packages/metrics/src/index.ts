@@ -1,0 +1,5 @@
+export * from './api.metrics';
+export * from './buckets';
+export * from './catalogue';
+export * from './registry';
+export * from './worker.metrics';

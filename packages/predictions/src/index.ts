@@ -1,0 +1,4 @@
+export * from './completion-waiter';
+export * from './read-prediction';
+export * from './recover-unfinished';
+export * from './submit-prediction';

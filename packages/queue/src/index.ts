@@ -1,0 +1,4 @@
+export * from './connection';
+export * from './inference-queue';
+export * from './jobs';
+export * from './training-queue';
