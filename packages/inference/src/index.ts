@@ -1,0 +1,6 @@
+export * from './feature-store';
+export * from './inference-pipeline';
+export * from './micro-batcher';
+export * from './model-loader';
+export * from './model-pool';
+export * from './ranker';

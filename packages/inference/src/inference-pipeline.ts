@@ -1,0 +1,118 @@
+// One micro-batch of prediction jobs: claim them (status processing), rank them, store every
+// ranking and mark them succeeded in one transaction. Per-prediction problems stay per
+// prediction; a failure of the batch's I/O fails the batch, and BullMQ retries each job.
+import {
+  claimForProcessing,
+  completePredictions,
+  type Db,
+  getPrediction,
+  requestOf,
+} from '@predictq/db';
+import { isTerminal, travellerRequestSchema } from '@predictq/domain';
+
+import type { Settled } from './micro-batcher';
+import type { Ranker, Ranking, RankRequest } from './ranker';
+
+/** A problem that retrying cannot fix (bad stored input, unknown prediction). */
+export class PermanentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentError';
+  }
+}
+
+export type JobOutcome =
+  | { kind: 'succeeded'; modelId: string; modelVersion: number; topScore: number }
+  /** The prediction had already ended (a duplicate delivery): nothing to do. */
+  | { kind: 'skipped'; status: string };
+
+export interface BatchTimings {
+  scoreMs: number;
+  persistMs: number;
+  size: number;
+}
+
+export class InferencePipeline {
+  constructor(
+    private readonly db: Db,
+    private readonly ranker: Ranker,
+    private readonly onTimings?: (timings: BatchTimings) => void,
+  ) {}
+
+  async process(predictionIds: readonly string[]): Promise<Settled<JobOutcome>[]> {
+    const results = new Map<string, Settled<JobOutcome>>();
+    const claimed = await claimForProcessing(this.db, predictionIds);
+    const claimedIds = new Set(claimed.map((row) => row.id));
+
+    for (const id of predictionIds) {
+      if (claimedIds.has(id) || results.has(id)) continue;
+      const row = await getPrediction(this.db, id);
+      results.set(
+        id,
+        row && isTerminal(row.status)
+          ? { ok: true, value: { kind: 'skipped', status: row.status } }
+          : { ok: false, error: new PermanentError(`prediction ${id} does not exist`) },
+      );
+    }
+
+    const toRank: RankRequest[] = [];
+    for (const row of claimed) {
+      const request = requestOf(row);
+      const valid = travellerRequestSchema.safeParse(request);
+      if (valid.success) toRank.push({ predictionId: row.id, request });
+      else {
+        const fields = valid.error.issues.map((i) => i.path.join('.')).join(', ');
+        results.set(row.id, {
+          ok: false,
+          error: new PermanentError(`stored request is invalid (${fields})`),
+        });
+      }
+    }
+
+    const scoring = performance.now();
+    const rankings = await this.ranker.rank(toRank);
+    const persisting = performance.now();
+    const ranked: { predictionId: string; ranking: Ranking }[] = [];
+    for (let i = 0; i < toRank.length; i++) {
+      const ranking = rankings[i];
+      const { predictionId } = toRank[i] as RankRequest;
+      if (!ranking) continue;
+      if (!ranking.ok) results.set(predictionId, ranking);
+      else ranked.push({ predictionId, ranking: ranking.value });
+    }
+    const completed = new Set(
+      await completePredictions(
+        this.db,
+        ranked.map(({ predictionId, ranking }) => ({
+          predictionId,
+          modelId: ranking.modelId,
+          ranking: ranking.stays,
+        })),
+      ),
+    );
+    for (const { predictionId, ranking } of ranked) {
+      results.set(
+        predictionId,
+        completed.has(predictionId)
+          ? {
+              ok: true,
+              value: {
+                kind: 'succeeded',
+                modelId: ranking.modelId,
+                modelVersion: ranking.modelVersion,
+                topScore: ranking.stays[0]?.score ?? 0,
+              },
+            }
+          : { ok: true, value: { kind: 'skipped', status: 'ended meanwhile' } },
+      );
+    }
+    this.onTimings?.({
+      scoreMs: persisting - scoring,
+      persistMs: performance.now() - persisting,
+      size: toRank.length,
+    });
+    return predictionIds.map(
+      (id) => results.get(id) ?? { ok: false, error: new Error(`no outcome for ${id}`) },
+    );
+  }
+}

@@ -1,0 +1,3 @@
+export * from './run-training';
+export * from './train-in-thread';
+export * from './training-params';
