@@ -1,0 +1,35 @@
+// A request id for every request (the client's X-Request-Id when sane), echoed in the response
+// and carried by every log line written while the request is handled.
+import { randomUUID } from 'node:crypto';
+
+import type { RequestHandler } from 'express';
+import { type Logger, withLogContext } from '@predictq/logging';
+
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestContext(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const given = req.get('x-request-id');
+    const requestId = given && SAFE_ID.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // Access lines at "http" level: off at the default "info", on for debugging.
+      logger.log(res.statusCode >= 500 ? 'warn' : 'http', 'request', {
+        requestId,
+        method: req.method,
+        route: routeTemplate(req),
+        status: res.statusCode,
+        durationMs: Math.round(ms * 10) / 10,
+      });
+    });
+    withLogContext({ requestId }, next);
+  };
+}
+
+/** The matched route's template (/v1/predictions/:id), never the raw path with ids. */
+export function routeTemplate(req: Parameters<RequestHandler>[0]): string {
+  const route = (req.route as { path?: string } | undefined)?.path;
+  return route === undefined ? 'unmatched' : `${req.baseUrl}${route}`;
+}

@@ -1,0 +1,140 @@
+// The API process: configuration, connections, the HTTP server, graceful shutdown.
+import type { AddressInfo } from 'node:net';
+
+import { ConfigError } from '@predictq/config';
+import { openMigratedDatabase, PredictionEvents } from '@predictq/db';
+import { ShutdownRegistry } from '@predictq/lifecycle';
+import { createLogger, errorMessage } from '@predictq/logging';
+import { createApiMetrics, createMetricsRegistry, QUEUE_STATES } from '@predictq/metrics';
+import { CompletionWaiter } from '@predictq/predictions';
+import {
+  createInferenceQueue,
+  createRedis,
+  createTrainingQueue,
+  waitForRedis,
+} from '@predictq/queue';
+
+import { createApp } from './app';
+import { adminMode } from './http/admin';
+import { loadApiConfig } from './config';
+
+const VERSION = process.env.npm_package_version ?? '0.1.0';
+
+async function main(): Promise<void> {
+  const config = loadApiConfig();
+  const logger = createLogger({
+    service: 'api',
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+  });
+  const shutdown = new ShutdownRegistry({ logger, deadlineMs: config.SHUTDOWN_TIMEOUT_MS });
+  shutdown.listen();
+
+  const { database, created } = await openMigratedDatabase({
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    applicationName: 'predictq-api',
+    onError: (error) => logger.warn('idle database connection failed', { error: error.message }),
+  });
+  if (created) logger.info('created the database', { url: redactUrl(config.DATABASE_URL) });
+
+  const redis = createRedis(config.REDIS_URL, 'producer', 'predictq-api');
+  redis.on('error', (error) => logger.warn('redis connection error', { error: error.message }));
+  // Without Redis the API still accepts predictions (the worker's sweep enqueues them later),
+  // so an unreachable Redis delays nothing here.
+  await waitForRedis(redis, 5_000).catch((error: unknown) =>
+    logger.warn('redis not ready yet; continuing', { error: errorMessage(error) }),
+  );
+  const queue = createInferenceQueue(redis, config.QUEUE_PREFIX);
+  queue.on('error', (error) => logger.warn('inference queue error', { error: error.message }));
+  const trainingQueue = createTrainingQueue(redis, config.QUEUE_PREFIX);
+  trainingQueue.on('error', (error) =>
+    logger.warn('training queue error', { error: error.message }),
+  );
+
+  const admin = adminMode(config.ADMIN_TOKEN, config.NODE_ENV === 'production');
+  if (admin === 'disabled') {
+    logger.error(
+      'ADMIN_TOKEN is not set: the operator routes (train, activate, traffic, upload) are disabled',
+    );
+  } else if (admin === 'open') {
+    logger.warn(
+      'ADMIN_TOKEN is not set: the operator routes are open to anyone (development only)',
+    );
+  }
+
+  const registry = createMetricsRegistry();
+  const metrics = createApiMetrics(registry, [
+    { name: queue.name, counts: () => queue.getJobCounts(...QUEUE_STATES) },
+    { name: trainingQueue.name, counts: () => trainingQueue.getJobCounts(...QUEUE_STATES) },
+  ]);
+
+  const waiter = new CompletionWaiter();
+  const events = new PredictionEvents({
+    url: config.DATABASE_URL,
+    onEnded: (ids) => waiter.notify(ids),
+    onReconnect: () => waiter.wakeAll(),
+    onError: (error) => logger.warn('prediction events connection lost', { error: error.message }),
+  });
+  await events.start();
+
+  const app = createApp({
+    db: database.db,
+    redis,
+    queue,
+    trainingQueue,
+    logger,
+    retry: { attempts: config.INFERENCE_ATTEMPTS, backoffMs: config.INFERENCE_BACKOFF_MS },
+    waiter,
+    metrics,
+    registry,
+    bodyLimit: config.BODY_LIMIT,
+    uploadLimit: config.MODEL_UPLOAD_LIMIT,
+    adminToken: config.ADMIN_TOKEN,
+    adminMode: admin,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+    version: VERSION,
+  });
+  const server = app.listen(config.PORT, config.HOST);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  // Longer than a proxy's idle timeout, so the proxy closes idle connections first.
+  server.keepAliveTimeout = 65_000;
+  const { port } = server.address() as AddressInfo;
+  logger.info('api listening', { port, host: config.HOST, version: VERSION });
+
+  shutdown
+    .add('http server', () => {
+      app.locals.draining = true;
+      // Long polls answer now with the current status instead of holding the close.
+      waiter.wakeAll();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      return closed;
+    })
+    .add('prediction events', () => events.close())
+    .add('queues', async () => {
+      await Promise.all([queue.close(), trainingQueue.close()]);
+    })
+    .add('redis', async () => {
+      await redis.quit();
+    })
+    .add('database', () => database.close());
+}
+
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    error instanceof ConfigError
+      ? `${error.message}\n`
+      : `api failed to start: ${String(error instanceof Error ? error.stack : error)}\n`,
+  );
+  process.exit(1);
+});

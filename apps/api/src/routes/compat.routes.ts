@@ -1,0 +1,145 @@
+// The MLprod-compatible routes: the original course system's paths, JSON shapes and status words,
+// so that its clients (and its traffic generator) run unchanged.
+import { type RequestHandler, Router } from 'express';
+import {
+  countLocations,
+  countPredictions,
+  type Db,
+  getLocation,
+  getPrediction,
+  getRanking,
+  listLocations,
+  recordFeedback,
+} from '@predictq/db';
+import type { PredictionStatus } from '@predictq/domain';
+import type { ApiMetrics } from '@predictq/metrics';
+import { type PredictionDeps, readPrediction, submitPrediction } from '@predictq/predictions';
+
+import { HttpError, notFound } from '../http/errors';
+import { integerParam, parseBody, parseQuery, uuidParam } from '../http/validate';
+import type { ModelVersions } from '../model-versions';
+import { presentCompatLocation, presentCompatResult } from '../presenters';
+import {
+  compatSelectBody,
+  compatStartBody,
+  resultsQuery,
+  type compatStatusWords,
+} from '@predictq/contract';
+
+const STATUS_WORD: Record<PredictionStatus, (typeof compatStatusWords)[number]> = {
+  queued: 'PENDING',
+  processing: 'STARTED',
+  succeeded: 'SUCCESS',
+  failed: 'FAILURE',
+  canceled: 'REVOKED',
+};
+
+function failed(reason: string | null): HttpError {
+  return new HttpError(500, 'prediction_failed', `task failed: ${reason ?? 'unknown reason'}`);
+}
+
+export interface CompatRouteDeps extends PredictionDeps {
+  db: Db;
+  metrics: ApiMetrics;
+  modelVersions: ModelVersions;
+  jsonBody: RequestHandler;
+}
+
+export function compatRoutes(deps: CompatRouteDeps): Router {
+  const router = Router();
+
+  router.post('/inference/start', deps.jsonBody, async (req, res) => {
+    const { name, ...request } = parseBody(compatStartBody, req);
+    deps.metrics.predictionsSubmitted.inc({ api: 'compat' });
+    const { prediction } = await submitPrediction(deps, {
+      ...request,
+      profile: request.profile ?? name,
+    });
+    res.json({ task_id: prediction.id, status: STATUS_WORD[prediction.status], type: 'inference' });
+  });
+
+  router.get('/inference/status/:task_id', async (req, res) => {
+    const prediction = await getPrediction(deps.db, uuidParam(req.params.task_id, 'task'));
+    if (!prediction) throw notFound('task');
+    if (prediction.status === 'failed') throw failed(prediction.error);
+    res.json({ task_id: prediction.id, status: STATUS_WORD[prediction.status], type: 'inference' });
+  });
+
+  router.get('/inference/results/:task_id', async (req, res) => {
+    const { limit } = parseQuery(resultsQuery, req);
+    const view = await readPrediction(deps.db, uuidParam(req.params.task_id, 'task'), { limit });
+    if (!view) throw notFound('task');
+    if (view.prediction.status === 'failed') throw failed(view.prediction.error);
+    res.json((view.ranking ?? []).map(presentCompatResult));
+  });
+
+  // Express matches the path with or without the original's trailing slash.
+  router.put('/inference/select', deps.jsonBody, async (req, res) => {
+    const body = parseBody(compatSelectBody, req);
+    const taskId = uuidParam(body.task_id, 'result');
+    const result = await recordFeedback(
+      deps.db,
+      taskId,
+      body.location_id === -1 ? null : body.location_id,
+    );
+    switch (result.kind) {
+      case 'recorded': {
+        deps.metrics.feedback.inc({
+          outcome: result.feedback.outcome,
+          model_version: String(await deps.modelVersions.of(result.feedback.model_id)),
+        });
+        if (result.feedback.location_id === null) {
+          res.json(null);
+          return;
+        }
+        const chosen = (await getRanking(deps.db, taskId)).find(
+          (stay) => stay.location_id === result.feedback.location_id,
+        );
+        if (!chosen) throw notFound('result');
+        res.json({
+          ...presentCompatResult(chosen),
+          task_id: taskId,
+          rank: chosen.rank,
+          // The stay this selection just recorded as the group's choice.
+          label: 1,
+        });
+        return;
+      }
+      case 'prediction_not_found':
+      case 'not_shown':
+        throw notFound('result');
+      case 'not_ready':
+        throw new HttpError(
+          409,
+          'prediction_not_ready',
+          `the task is ${STATUS_WORD[result.status]}`,
+        );
+      case 'duplicate':
+        throw new HttpError(
+          409,
+          'feedback_exists',
+          'a selection was already recorded for this task',
+        );
+    }
+  });
+
+  router.get('/content/info', async (_req, res) => {
+    const [locations, users] = await Promise.all([
+      countLocations(deps.db),
+      countPredictions(deps.db),
+    ]);
+    res.json({ locations, users });
+  });
+
+  router.get('/content/locations', async (_req, res) => {
+    res.json((await listLocations(deps.db)).map(presentCompatLocation));
+  });
+
+  router.get('/content/location/:id', async (req, res) => {
+    const row = await getLocation(deps.db, integerParam(req.params.id, 'location'));
+    if (!row) throw notFound('location');
+    res.json(presentCompatLocation(row));
+  });
+
+  return router;
+}

@@ -1,0 +1,192 @@
+// The model registry: list, inspect, online quality, and the operator routes to promote or roll
+// back, split traffic for a canary, and upload an external ONNX model.
+import { type RequestHandler, Router } from 'express';
+import { type ModelBody, qualityQuery, trafficBody, uploadBody } from '@predictq/contract';
+import {
+  activateModel,
+  type Db,
+  getModel,
+  lineageSummary,
+  listModels,
+  type ModelSummary,
+  modelQuality,
+  registerModel,
+  setTrafficSplit,
+  TrafficSplitError,
+} from '@predictq/db';
+import { type ModelManifest, modelManifestSchema, OnnxScorer, sha256Hex } from '@predictq/model';
+import type { z } from 'zod';
+
+import { HttpError, notFound, validationError } from '../http/errors';
+import { parseBody, parseQuery, uuidParam } from '../http/validate';
+
+export interface ModelRouteDeps {
+  db: Db;
+  admin: RequestHandler;
+  /** Parses JSON bodies of ordinary size. */
+  jsonBody: RequestHandler;
+  /** Parses the (larger) JSON body of a model upload. */
+  uploadJsonBody: RequestHandler;
+}
+
+async function presentModel(db: Db, model: ModelSummary, withLineage: boolean): Promise<ModelBody> {
+  const manifest = model.manifest as Partial<ModelManifest>;
+  let lineage: ModelBody['lineage'] = null;
+  if (withLineage && model.training_run_id) {
+    lineage = {
+      training_run_id: model.training_run_id,
+      rows: await lineageSummary(db, model.training_run_id),
+    };
+  }
+  return {
+    id: model.id,
+    version: model.version,
+    name: model.name,
+    status: model.status,
+    source: model.source,
+    sha256: model.sha256,
+    artifact_path: model.artifact_path,
+    traffic_weight: model.traffic_weight,
+    features: manifest.features ?? [],
+    metrics: (model.metrics as Record<string, unknown> | null) ?? null,
+    lineage,
+    created_at: model.created_at.toISOString(),
+    activated_at: model.activated_at?.toISOString() ?? null,
+  };
+}
+
+const WINDOW_UNITS_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+function windowStart(window: string): Date | null {
+  if (window === 'all') return null;
+  const unit = window.at(-1) as keyof typeof WINDOW_UNITS_MS;
+  return new Date(Date.now() - Number(window.slice(0, -1)) * WINDOW_UNITS_MS[unit]);
+}
+
+/** Validates an uploaded model: a valid manifest, matching bytes, and it loads in ONNX Runtime. */
+async function checkUpload(
+  body: z.infer<typeof uploadBody>,
+): Promise<{ bytes: Buffer; manifest: ModelManifest }> {
+  const parsed = modelManifestSchema.safeParse(body.manifest);
+  if (!parsed.success) {
+    const error = validationError(parsed.error, 'manifest');
+    error.details.forEach((d) => (d.field = `manifest.${d.field}`));
+    throw error;
+  }
+  const manifest = parsed.data;
+  const bytes = Buffer.from(body.onnx_base64, 'base64');
+  if (sha256Hex(bytes) !== manifest.sha256) {
+    throw new HttpError(
+      422,
+      'sha256_mismatch',
+      'the model bytes do not match the manifest sha256',
+      [{ field: 'manifest.sha256', message: `the bytes have sha256 ${sha256Hex(bytes)}` }],
+    );
+  }
+  // The API scores nothing: it loads the upload once (a dry run on one zero row) to refuse a model
+  // that workers could not load, then releases it.
+  try {
+    const scorer = await OnnxScorer.load(bytes, manifest);
+    await scorer.release();
+  } catch (error) {
+    throw new HttpError(
+      422,
+      'model_invalid',
+      error instanceof Error ? error.message : String(error),
+      [
+        {
+          field: 'onnx_base64',
+          message: 'does not load in ONNX Runtime as the manifest describes',
+        },
+      ],
+    );
+  }
+  return { bytes, manifest };
+}
+
+export function modelRoutes(deps: ModelRouteDeps): Router {
+  const { db, admin } = deps;
+  const router = Router();
+
+  router.get('/v1/models', async (_req, res) => {
+    const models = await listModels(db);
+    res.json({ models: await Promise.all(models.map((m) => presentModel(db, m, false))) });
+  });
+
+  router.put('/v1/models/traffic', admin, deps.jsonBody, async (req, res) => {
+    const { candidates } = parseBody(trafficBody, req);
+    try {
+      const serving = await setTrafficSplit(
+        db,
+        candidates.map((c) => ({ modelId: c.model_id, weight: c.weight })),
+      );
+      const canary = serving.reduce(
+        (sum, m) => sum + (m.status === 'active' ? 0 : m.traffic_weight),
+        0,
+      );
+      res.json({
+        split: serving.map((m) => ({
+          model_id: m.id,
+          version: m.version,
+          status: m.status,
+          share: m.status === 'active' ? Math.max(0, 1 - canary) : m.traffic_weight,
+        })),
+      });
+    } catch (error) {
+      if (error instanceof TrafficSplitError) {
+        throw new HttpError(422, 'invalid_traffic_split', error.message, [
+          { field: 'candidates', message: error.message },
+        ]);
+      }
+      throw error;
+    }
+  });
+
+  router.post('/v1/models', admin, deps.uploadJsonBody, async (req, res) => {
+    const { bytes, manifest } = await checkUpload(parseBody(uploadBody, req));
+    const model = await registerModel(db, {
+      name: manifest.name,
+      sha256: manifest.sha256,
+      artifactPath: null,
+      onnx: bytes,
+      manifest,
+      metrics: manifest.metrics,
+      source: 'upload',
+    });
+    res
+      .status(model.created ? 201 : 200)
+      .location(`/v1/models/${model.id}`)
+      .json(await presentModel(db, model, false));
+  });
+
+  router.get('/v1/models/:id', async (req, res) => {
+    const model = await getModel(db, uuidParam(req.params.id, 'model'));
+    if (!model) throw notFound('model');
+    res.json(await presentModel(db, model, true));
+  });
+
+  router.get('/v1/models/:id/quality', async (req, res) => {
+    const model = await getModel(db, uuidParam(req.params.id, 'model'));
+    if (!model) throw notFound('model');
+    const { window } = parseQuery(qualityQuery, req);
+    const since = windowStart(window);
+    const quality = await modelQuality(db, model.id, since);
+    res.json({
+      model_id: model.id,
+      version: model.version,
+      window,
+      since: since?.toISOString() ?? null,
+      ...quality,
+      acceptance_rate: quality.feedback === 0 ? null : quality.chosen / quality.feedback,
+    });
+  });
+
+  router.post('/v1/models/:id/activate', admin, async (req, res) => {
+    const id = uuidParam(req.params.id, 'model');
+    const model = await activateModel(db, id);
+    if (!model) throw notFound('model');
+    res.json(await presentModel(db, model, false));
+  });
+
+  return router;
+}

@@ -1,0 +1,59 @@
+// The worker's environment: the shared variables plus its own.
+import {
+  boolean,
+  commonEnvShape,
+  parseEnv,
+  port,
+  positiveInt,
+  positiveNumber,
+  type Env,
+} from '@predictq/config';
+import { z } from 'zod';
+
+export const workerEnvSchema = z.object({
+  ...commonEnvShape,
+  /** Jobs a worker holds at once; micro-batches form from them. */
+  WORKER_CONCURRENCY: positiveInt(64),
+  /** Port of the worker's /metrics and /healthz. */
+  WORKER_METRICS_PORT: port(9464),
+  /** Interface of the worker's /metrics and /healthz. */
+  WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Stays stored per prediction (the top K of its ranking). */
+  RESULTS_TOP_K: positiveInt(10),
+  /** Most predictions scored in one ONNX run (at most 200: their ids fit one notification). */
+  BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(200).default(64),
+  /** Micro-batches running at once. */
+  BATCH_MAX_IN_FLIGHT: positiveInt(2),
+  /** The candidate stage drops stays priced above budget × this. */
+  CANDIDATE_MAX_PRICE_RATIO: positiveNumber(1.5),
+  /** How often the worker checks for a new catalogue, active model or traffic split. */
+  REFRESH_INTERVAL_MS: positiveInt(2_000),
+  /** How often the recovery sweep looks for predictions the queue lost. */
+  SWEEP_INTERVAL_MS: positiveInt(30_000),
+  /** A prediction unfinished for this long is checked against the queue by the sweep. */
+  SWEEP_AFTER_MS: positiveInt(60_000),
+  /** BullMQ job lock; a crashed worker's jobs are taken over once it expires. */
+  JOB_LOCK_MS: positiveInt(30_000),
+  /** How often BullMQ checks for stalled jobs (of crashed workers). */
+  STALLED_INTERVAL_MS: positiveInt(30_000),
+  /** Seed the catalogue and the baseline model when they are missing (first start). */
+  BOOTSTRAP: boolean(true),
+  /** Take training jobs too (one at a time, in a worker thread). */
+  TRAINING_ENABLED: boolean(true),
+  /** Most recent labelled rows (shown stays with feedback) a training run uses. */
+  TRAINING_MAX_ROWS: positiveInt(20_000),
+  /** Fewer labelled rows than this: the run fails and nothing changes. */
+  TRAINING_MIN_ROWS: positiveInt(200),
+  /** Share of the labelled predictions held out to compare the candidate with the active model. */
+  TRAINING_HOLDOUT_FRACTION: z.coerce.number().gt(0).lt(1).default(0.2),
+  /** Training epochs. */
+  TRAINING_EPOCHS: positiveInt(20),
+  /** A candidate is promoted when its holdout AUC beats the active model's by more than this. */
+  PROMOTE_MARGIN: z.coerce.number().min(0).max(1).default(0.005),
+});
+
+export type WorkerConfig = z.infer<typeof workerEnvSchema>;
+
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  return parseEnv(workerEnvSchema, env);
+}
