@@ -1,0 +1,39 @@
+// Argument parsers shared by the scripts' commander programs.
+import { parseIsoDate } from '@predictq/simulation';
+import { InvalidArgumentError } from 'commander';
+
+/** Exit code for bad arguments or unreadable inputs, as usual for command-line tools. */
+export const USAGE_ERROR = 2;
+
+export function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^[+-]?\d+$/.test(value.trim()) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected an integer in [${min}, ${max}].`);
+    }
+    return n;
+  };
+}
+
+export function decimal(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a number in [${min}, ${max}].`);
+    }
+    return n;
+  };
+}
+
+/** Seeds are 32-bit: createRng keeps 32 bits, so a wider seed would repeat another's data. */
+export const seed = integer(-(2 ** 31), 2 ** 31 - 1);
+
+/** A calendar date, YYYY-MM-DD. */
+export function isoDate(value: string): string {
+  try {
+    parseIsoDate(value);
+  } catch {
+    throw new InvalidArgumentError('expected a date YYYY-MM-DD.');
+  }
+  return value;
+}
