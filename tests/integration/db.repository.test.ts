@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+
+import {
+  activateModel,
+  claimForProcessing,
+  completePredictions,
+  createPrediction,
+  failPrediction,
+  getActiveModel,
+  getPrediction,
+  getRanking,
+  insertLocations,
+  labelledStays,
+  listLocations,
+  readPredictionWithRanking,
+  recordFeedback,
+  registerModel,
+} from '@predictq/db';
+
+import { enrichedFamilyRequest, stay } from '../fixtures/domain';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+let database: TestDatabase;
+let locationIds: number[];
+let modelId: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await insertLocations(
+    database.db,
+    Array.from({ length: 5 }, (_, i) => stay({ price: 100 + i })),
+  );
+  locationIds = (await listLocations(database.db)).map((l) => l.id);
+  const model = await registerModel(database.db, {
+    name: 'test',
+    sha256: 'ab'.repeat(32),
+    artifactPath: 'test/model.onnx',
+    onnx: new Uint8Array([1, 2, 3]),
+    manifest: {},
+  });
+  modelId = model.id;
+});
+
+afterAll(async () => {
+  await database.drop();
+});
+
+async function succeededPrediction(): Promise<string> {
+  const id = randomUUID();
+  await createPrediction(database.db, { id, request: enrichedFamilyRequest });
+  await claimForProcessing(database.db, [id]);
+  await completePredictions(database.db, [
+    {
+      predictionId: id,
+      modelId,
+      ranking: locationIds
+        .slice(0, 3)
+        .map((locationId, i) => ({ locationId, score: 0.9 - i / 10 })),
+    },
+  ]);
+  return id;
+}
+
+describe('predictions', () => {
+  it('returns the existing prediction for a reused idempotency key and stores one row', async () => {
+    const key = randomUUID();
+    const first = await createPrediction(database.db, {
+      id: randomUUID(),
+      request: enrichedFamilyRequest,
+      idempotencyKey: key,
+    });
+    const second = await createPrediction(database.db, {
+      id: randomUUID(),
+      request: enrichedFamilyRequest,
+      idempotencyKey: key,
+    });
+    expect(first.created).toBe(true);
+    expect(second.created).toBe(false);
+    expect(second.prediction.id).toBe(first.prediction.id);
+    const { rows } = await database.pool.query(
+      'select count(*)::int as n from predictions where idempotency_key = $1',
+      [key],
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('stores the ranking once even when a completion is delivered twice', async () => {
+    const id = await succeededPrediction();
+    const again = await completePredictions(database.db, [
+      { predictionId: id, modelId, ranking: [{ locationId: locationIds[4]!, score: 0.99 }] },
+    ]);
+    expect(again).toEqual([]);
+    const ranking = await getRanking(database.db, id);
+    expect(ranking.map((r) => r.rank)).toEqual([1, 2, 3]);
+    expect(ranking.map((r) => r.location_id)).toEqual(locationIds.slice(0, 3));
+    const prediction = await getPrediction(database.db, id);
+    expect(prediction).toMatchObject({ status: 'succeeded', model_id: modelId, attempts: 1 });
+  });
+
+  it('does not claim or fail a prediction that already ended', async () => {
+    const id = await succeededPrediction();
+    expect(await claimForProcessing(database.db, [id])).toEqual([]);
+    expect(await failPrediction(database.db, id, 'late failure')).toBe(false);
+    expect((await getPrediction(database.db, id))?.status).toBe('succeeded');
+  });
+});
+
+describe('feedback', () => {
+  it('refuses feedback before the prediction succeeded', async () => {
+    const id = randomUUID();
+    await createPrediction(database.db, { id, request: enrichedFamilyRequest });
+    expect(await recordFeedback(database.db, id, null)).toEqual({
+      kind: 'not_ready',
+      status: 'queued',
+    });
+    expect(await recordFeedback(database.db, randomUUID(), null)).toEqual({
+      kind: 'prediction_not_found',
+    });
+  });
+
+  it('labels the chosen shown stay 1, the other shown stays 0, and unshown ones not at all', async () => {
+    const id = await succeededPrediction();
+    await readPredictionWithRanking(database.db, id, 2);
+    expect(await recordFeedback(database.db, id, locationIds[2]!)).toEqual({
+      kind: 'not_shown',
+      locationId: locationIds[2],
+    });
+    const result = await recordFeedback(database.db, id, locationIds[1]!);
+    expect(result).toMatchObject({
+      kind: 'recorded',
+      feedback: {
+        outcome: 'chosen',
+        location_id: locationIds[1],
+        chosen_rank: 2,
+        model_id: modelId,
+      },
+    });
+    const labels = (await labelledStays(database.db, id)).map((r) => r.label);
+    expect(labels).toEqual([0, 1, null]);
+    expect(await recordFeedback(database.db, id, null)).toMatchObject({ kind: 'duplicate' });
+  });
+
+  it('records "none fitted" as label 0 on every shown stay', async () => {
+    const id = await succeededPrediction();
+    await readPredictionWithRanking(database.db, id, 3);
+    expect(await recordFeedback(database.db, id, null)).toMatchObject({
+      kind: 'recorded',
+      feedback: { outcome: 'none', location_id: null },
+    });
+    expect((await labelledStays(database.db, id)).map((r) => r.label)).toEqual([0, 0, 0]);
+  });
+});
+
+describe('models', () => {
+  it('returns the existing entry when the same bytes are registered again', async () => {
+    const again = await registerModel(database.db, {
+      name: 'test again',
+      sha256: 'ab'.repeat(32),
+      artifactPath: 'elsewhere/model.onnx',
+      onnx: new Uint8Array([1, 2, 3]),
+      manifest: {},
+    });
+    expect(again).toMatchObject({ id: modelId, created: false, name: 'test' });
+  });
+
+  it('keeps exactly one active model when another is activated', async () => {
+    const other = await registerModel(database.db, {
+      name: 'other',
+      sha256: 'cd'.repeat(32),
+      artifactPath: 'other/model.onnx',
+      onnx: new Uint8Array([4]),
+      manifest: {},
+    });
+    await activateModel(database.db, modelId);
+    await activateModel(database.db, other.id);
+    expect((await getActiveModel(database.db))?.id).toBe(other.id);
+    const { rows } = await database.pool.query(
+      `select id, status from models where status = 'active'`,
+    );
+    expect(rows).toEqual([{ id: other.id, status: 'active' }]);
+    expect(await activateModel(database.db, randomUUID())).toBeUndefined();
+  });
+});

@@ -1,0 +1,296 @@
+// Closing the loop: training from feedback, the registry (lineage, promotion, rollback) and a
+// canary split, on a real API and worker (training runs in the worker's thread).
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { PredictqClient } from '@predictq/client';
+import { unitHash } from '@predictq/inference';
+import { sha256Hex } from '@predictq/model';
+
+import { familyRequest } from '../fixtures/domain';
+import { runModelDir } from '../support/env';
+import { startPlatform, type TestPlatform } from '../support/platform';
+import { simulateSessions } from '../support/sessions';
+
+const TOKEN = 'test-operator-token-0123456789';
+let platform: TestPlatform;
+let baselineId: string;
+
+interface Run {
+  id: string;
+  status: string;
+  error: string | null;
+  model_id: string | null;
+  result: {
+    promoted: boolean;
+    reason: string;
+    dataset: { rows: number; positives: number; trainRows: number; holdoutRows: number };
+    candidate: {
+      modelId: string;
+      sha256: string;
+      newlyRegistered: boolean;
+      metrics: { auc: number };
+    };
+    active: { modelId: string; metrics: { auc: number } };
+  };
+}
+
+async function operator(method: string, route: string, body?: unknown, token = TOKEN) {
+  const response = await fetch(`${platform.api.url}${route}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function get<T>(route: string): Promise<T> {
+  return (await (await fetch(`${platform.api.url}${route}`)).json()) as T;
+}
+
+async function train(params: Record<string, unknown> = {}): Promise<Run> {
+  const started = await operator('POST', '/v1/models/train', params);
+  expect(started.status).toBe(202);
+  for (;;) {
+    const run = await get<Run>(`/v1/trainings/${String(started.body.id)}`);
+    if (run.status === 'succeeded' || run.status === 'failed') return run;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits until the worker serves with exactly these models (it refreshes every 200 ms here). */
+async function workerServes(ids: string[]): Promise<void> {
+  for (;;) {
+    const health = (await (await fetch(`${platform.worker!.url}/healthz`)).json()) as {
+      models: { id: string }[];
+    };
+    if (
+      health.models
+        .map((m) => m.id)
+        .sort()
+        .join() === [...ids].sort().join()
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function modelCount(): Promise<number> {
+  const { rows } = await platform.database.pool.query<{ n: number }>(
+    'select count(*)::int as n from models',
+  );
+  return rows[0]!.n;
+}
+
+beforeAll(async () => {
+  platform = await startPlatform({
+    env: {
+      ADMIN_TOKEN: TOKEN,
+      TRAINING_MIN_ROWS: '300',
+      REFRESH_INTERVAL_MS: '200',
+      PROMOTE_MARGIN: '0',
+    },
+  });
+  baselineId = (await get<{ models: { id: string }[] }>('/v1/models')).models[0]!.id;
+}, 60_000);
+
+afterAll(async () => {
+  await platform?.stop();
+});
+
+describe('training from feedback', () => {
+  it('fails with a clear reason and changes nothing when there are too few labels', async () => {
+    await simulateSessions(platform.client, 5, { seed: 1 });
+    const run = await train();
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(
+      /too few labelled rows: \d+ shown stays with feedback, at least 300 needed/,
+    );
+    expect(run.model_id).toBeNull();
+    expect(await modelCount()).toBe(1);
+    const { rows } = await platform.database.pool.query(
+      'select count(*)::int as n from training_examples',
+    );
+    expect(rows[0].n).toBe(0);
+  }, 60_000);
+
+  it('registers a new model with its metrics, artifact and row-level lineage', async () => {
+    // Feedback from regular users, then from the noisy profile the baseline serves badly.
+    await simulateSessions(platform.client, 60, { seed: 2 });
+    await simulateSessions(platform.client, 60, { seed: 3, noisy: true });
+    const run = await train({ seed: 7 });
+    expect(run.status).toBe('succeeded');
+    const { dataset, candidate, active } = run.result;
+    expect(dataset.rows).toBe(dataset.trainRows + dataset.holdoutRows);
+    expect(dataset.positives).toBeGreaterThan(0);
+    expect(active.modelId).toBe(baselineId);
+
+    const model = await get<{
+      source: string;
+      sha256: string;
+      artifact_path: string;
+      metrics: {
+        holdout: { auc: number; log_loss: number; f1: number };
+        comparison: { promoted: boolean };
+      };
+      lineage: { training_run_id: string; rows: { split: string; rows: number }[] };
+    }>(`/v1/models/${candidate.modelId}`);
+    expect(model.source).toBe('training');
+    expect(model.metrics.holdout).toMatchObject({
+      auc: candidate.metrics.auc,
+      log_loss: expect.any(Number),
+    });
+    expect(model.metrics.comparison.promoted).toBe(run.result.promoted);
+    expect(model.lineage.training_run_id).toBe(run.id);
+    expect(Object.fromEntries(model.lineage.rows.map((r) => [r.split, r.rows]))).toEqual({
+      train: dataset.trainRows,
+      holdout: dataset.holdoutRows,
+    });
+    // Every lineage row is a shown stay of a prediction with feedback, labelled as that feedback says.
+    const { rows: mismatched } = await platform.database.pool.query(
+      `select count(*)::int as n from training_examples e
+       join feedback f on f.prediction_id = e.prediction_id
+       where e.training_run_id = $1
+         and e.label <> (case when f.location_id = e.location_id then 1 else 0 end)`,
+      [run.id],
+    );
+    expect(mismatched[0].n).toBe(0);
+    const file = path.join(runModelDir(), model.artifact_path);
+    expect(existsSync(file)).toBe(true);
+    expect(sha256Hex(readFileSync(file))).toBe(model.sha256);
+    // Both models were evaluated on the same holdout, and the decision follows the margin (0).
+    expect(run.result.promoted).toBe(candidate.metrics.auc > active.metrics.auc);
+    const { rows: actives } = await platform.database.pool.query(
+      `select id from models where status = 'active'`,
+    );
+    expect(actives[0].id).toBe(run.result.promoted ? candidate.modelId : baselineId);
+  }, 120_000);
+
+  it('gives the same model bytes for the same seed and data', async () => {
+    const runs = (
+      await platform.database.pool.query<{ result: Run['result'] }>(
+        `select result from training_runs where status = 'succeeded' order by created_at`,
+      )
+    ).rows;
+    const again = await train({ seed: 7 });
+    expect(again.status).toBe('succeeded');
+    expect(again.result.candidate.sha256).toBe(runs.at(-1)!.result.candidate.sha256);
+    expect(again.result.candidate.newlyRegistered).toBe(false);
+    const other = await train({ seed: 8 });
+    expect(other.result.candidate.sha256).not.toBe(again.result.candidate.sha256);
+  }, 120_000);
+});
+
+describe('promotion, rollback and canaries', () => {
+  it('changes which model scores new predictions without restarting the worker', async () => {
+    const pid = platform.worker!.child.pid;
+    const { models } = await get<{ models: { id: string; status: string; source: string }[] }>(
+      '/v1/models',
+    );
+    const trained = models.find((m) => m.source === 'training')!;
+
+    expect((await operator('POST', `/v1/models/${trained.id}/activate`)).status).toBe(200);
+    await workerServes([trained.id]);
+    const after = await simulateSessions(platform.client, 10, { seed: 4 });
+    expect(new Set(after.map((s) => s.modelId))).toEqual(new Set([trained.id]));
+
+    expect((await operator('POST', `/v1/models/${baselineId}/activate`)).status).toBe(200);
+    await workerServes([baselineId]);
+    const rolledBack = await simulateSessions(platform.client, 10, { seed: 5 });
+    expect(new Set(rolledBack.map((s) => s.modelId))).toEqual(new Set([baselineId]));
+    expect(platform.worker!.child.pid).toBe(pid);
+    expect(platform.worker!.running).toBe(true);
+  }, 60_000);
+
+  it('routes a 90/10 split by prediction id, within 0.1 ± 0.045 over 600 predictions', async () => {
+    const { models } = await get<{ models: { id: string; status: string }[] }>('/v1/models');
+    const canary = models.find((m) => m.status !== 'active')!;
+    const split = await operator('PUT', '/v1/models/traffic', {
+      candidates: [{ model_id: canary.id, weight: 0.1 }],
+    });
+    expect(split.status).toBe(200);
+    expect(split.body.split).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ model_id: baselineId, share: 0.9 }),
+        expect.objectContaining({ model_id: canary.id, share: 0.1 }),
+      ]),
+    );
+    await workerServes([baselineId, canary.id]);
+    const client = new PredictqClient({ baseUrl: platform.api.url, connections: 32 });
+    try {
+      const ids = await Promise.all(
+        Array.from({ length: 600 }, async (_, i) => {
+          const { id } = await client.submitPrediction({ ...familyRequest, budget: 200 + i });
+          return id;
+        }),
+      );
+      for (;;) {
+        const { rows } = await platform.database.pool.query(
+          `select count(*)::int as n from predictions where id = any($1) and status = 'succeeded'`,
+          [ids],
+        );
+        if (rows[0].n === ids.length) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const { rows } = await platform.database.pool.query<{ id: string; model_id: string }>(
+        'select id, model_id from predictions where id = any($1)',
+        [ids],
+      );
+      // Each prediction's model follows from its id alone, and the shares follow the split.
+      for (const row of rows)
+        expect(row.model_id).toBe(unitHash(row.id) < 0.1 ? canary.id : baselineId);
+      const share = rows.filter((r) => r.model_id === canary.id).length / rows.length;
+      expect(share).toBeGreaterThan(0.055);
+      expect(share).toBeLessThan(0.145);
+    } finally {
+      await client.close();
+    }
+    expect((await operator('PUT', '/v1/models/traffic', { candidates: [] })).status).toBe(200);
+    await workerServes([baselineId]);
+  }, 120_000);
+
+  it('refuses a split that names the active model or adds up to more than 1', async () => {
+    expect(
+      await operator('PUT', '/v1/models/traffic', {
+        candidates: [{ model_id: baselineId, weight: 0.2 }],
+      }),
+    ).toMatchObject({ status: 422, body: { error: { code: 'invalid_traffic_split' } } });
+    const { models } = await get<{ models: { id: string; status: string }[] }>('/v1/models');
+    const others = models.filter((m) => m.status !== 'active').slice(0, 2);
+    const tooMuch = await operator('PUT', '/v1/models/traffic', {
+      candidates: others.map((m) => ({ model_id: m.id, weight: 0.6 })),
+    });
+    expect(tooMuch.status).toBe(422);
+    const { rows } = await platform.database.pool.query(
+      'select count(*)::int as n from models where traffic_weight > 0',
+    );
+    expect(rows[0].n).toBe(0);
+  });
+});
+
+describe('operator routes', () => {
+  it('refuse a missing or wrong token and accept the right one', async () => {
+    const routes: [string, string, unknown][] = [
+      ['POST', '/v1/models/train', {}],
+      ['POST', '/train/start', {}],
+      ['POST', `/v1/models/${baselineId}/activate`, undefined],
+      ['PUT', '/v1/models/traffic', { candidates: [] }],
+      ['POST', '/v1/models', { manifest: {}, onnx_base64: 'AA==' }],
+    ];
+    for (const [method, route, body] of routes) {
+      expect((await operator(method, route, body, '')).status).toBe(401);
+      expect((await operator(method, route, body, 'wrong-token-wrong-token')).status).toBe(401);
+    }
+    const compat = await operator('POST', '/train/start', {});
+    expect(compat.body).toEqual({
+      task_id: expect.any(String),
+      status: 'PENDING',
+      type: 'training',
+    });
+    // Reading stays open.
+    expect((await fetch(`${platform.api.url}/v1/models`)).status).toBe(200);
+  });
+});
