@@ -1,10 +1,9 @@
 // Training runs, the labelled rows they learn from, and their lineage.
 import {
-  enrichRequest,
+  enrichOncePer,
   type EnrichedRequest,
   type LocationFeatures,
   pickLocationFeatures,
-  pickTravellerRequest,
 } from '@predictq/domain';
 import { eq, inArray, sql } from 'drizzle-orm';
 
@@ -112,21 +111,14 @@ export async function loadLabelledRows(db: Db, maxRows: number): Promise<Labelle
     const cut = (flat[maxRows] as FlatRow).prediction_id;
     while (flat.length > 0 && (flat.at(-1) as FlatRow).prediction_id === cut) flat.pop();
   }
-  const requests = new Map<string, EnrichedRequest>();
-  return flat.map((row) => {
-    let request = requests.get(row.prediction_id);
-    if (!request) {
-      request = enrichRequest(pickTravellerRequest(row));
-      requests.set(row.prediction_id, request);
-    }
-    return {
-      prediction_id: row.prediction_id,
-      location_id: row.location_id,
-      label: row.label,
-      request,
-      location: pickLocationFeatures(row),
-    };
-  });
+  const requestOf = enrichOncePer<string>();
+  return flat.map((row) => ({
+    prediction_id: row.prediction_id,
+    location_id: row.location_id,
+    label: row.label,
+    request: requestOf(row.prediction_id, row),
+    location: pickLocationFeatures(row),
+  }));
 }
 
 export interface LineageRow {

@@ -1,4 +1,9 @@
-import { ageStats, pickTravellerRequest, travellerRequestSchema } from './traveller-request';
+import {
+  ageStats,
+  enrichOncePer,
+  pickTravellerRequest,
+  travellerRequestSchema,
+} from './traveller-request';
 
 const valid = {
   people_num: 2,
@@ -50,5 +55,18 @@ describe('pickTravellerRequest', () => {
     const row = { ...valid, profile: 'Family', id: 'x', age_avg: 17, price: 10 };
     expect(pickTravellerRequest(row)).toEqual({ ...valid, profile: 'Family' });
     expect(pickTravellerRequest({ ...valid, profile: null })).toEqual(valid);
+  });
+});
+
+describe('enrichOncePer', () => {
+  it('enriches the request of each key once: rows with one key share one object', () => {
+    const requestOf = enrichOncePer<number>();
+    const first = requestOf(1, { ...valid, location_id: 7 });
+    expect(first).toEqual({ ...valid, ...ageStats(valid.people_age) });
+    // The second row of request 1 is not read again; request 2 gets its own object.
+    expect(requestOf(1, { ...valid, budget: 999, location_id: 8 })).toBe(first);
+    const second = requestOf(2, { ...valid, budget: 999 });
+    expect(second).not.toBe(first);
+    expect(second.budget).toBe(999);
   });
 });

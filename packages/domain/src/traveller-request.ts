@@ -122,3 +122,19 @@ export function pickTravellerRequest(source: object): TravellerRequest {
   if (typeof from.profile === 'string') request.profile = from.profile;
   return request as TravellerRequest;
 }
+
+/**
+ * For flat rows that repeat a request on each of its stays (a TSV row, a database row): enriches
+ * each request once, so that the rows with one key share one EnrichedRequest object.
+ */
+export function enrichOncePer<K>(): (key: K, row: object) => EnrichedRequest {
+  const requests = new Map<K, EnrichedRequest>();
+  return (key, row) => {
+    let request = requests.get(key);
+    if (!request) {
+      request = enrichRequest(pickTravellerRequest(row));
+      requests.set(key, request);
+    }
+    return request;
+  };
+}
