@@ -31,16 +31,14 @@ const nonNegative = num((n) => n.min(0, 'must be >= 0'));
 // A request's profile name is at most 64 characters; generated requests carry this name.
 const name = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
 
-/** Adds an issue on `max` when a [min, max] pair of columns is reversed. */
-function orderedRanges<R extends Record<string, unknown>>(pairs: readonly [keyof R, keyof R][]) {
-  return (row: R, ctx: z.RefinementCtx): void => {
-    for (const [min, max] of pairs) {
-      if ((row[min] as number) > (row[max] as number)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [max],
-          message: `must be >= ${String(min)} (${String(row[min])})`,
-        });
+/** Adds an issue on `<range>_max` when it is below `<range>_min`, for each range named. */
+function orderedRanges<P extends string>(ranges: readonly P[]) {
+  return (row: Record<`${P}_min` | `${P}_max`, number>, ctx: z.RefinementCtx): void => {
+    for (const range of ranges) {
+      const min = `${range}_min` as const;
+      const max = `${range}_max` as const;
+      if (row[min] > row[max]) {
+        ctx.addIssue({ code: 'custom', path: [max], message: `must be >= ${min} (${row[min]})` });
       }
     }
   };
@@ -85,14 +83,7 @@ const travellerRow = z
     exploration_tolerance: probability,
     ignore_tolerance: probability,
   })
-  .superRefine(
-    orderedRanges([
-      ['people_min', 'people_max'],
-      ['age_min', 'age_max'],
-      ['budget_min', 'budget_max'],
-      ['nights_min', 'nights_max'],
-    ]),
-  )
+  .superRefine(orderedRanges(['people', 'age', 'budget', 'nights']))
   .transform(({ meta_comment, meta_dist, ...rest }) => ({
     name: meta_comment,
     weight: meta_dist,
@@ -133,17 +124,7 @@ const locationRow = z
     score_min: rating,
     score_max: rating,
   })
-  .superRefine(
-    orderedRanges([
-      ['price_min', 'price_max'],
-      ['family_min', 'family_max'],
-      ['outdoor_min', 'outdoor_max'],
-      ['food_min', 'food_max'],
-      ['leisure_min', 'leisure_max'],
-      ['service_min', 'service_max'],
-      ['score_min', 'score_max'],
-    ]),
-  )
+  .superRefine(orderedRanges(['price', 'family', 'outdoor', 'food', 'leisure', 'service', 'score']))
   .transform(({ meta_comment, meta_n, ...rest }) => ({
     town: meta_comment,
     count: meta_n,
