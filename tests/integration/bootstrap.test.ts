@@ -10,7 +10,7 @@ import { getActiveModel } from '@predictq/db';
 import { createLogger } from '@predictq/logging';
 import { modelManifestSchema, sha256Hex } from '@predictq/model';
 
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { countRows, createTestDatabase, type TestDatabase } from '../support/database';
 import { runModelDir } from '../support/env';
 
 let database: TestDatabase;
@@ -73,8 +73,7 @@ describe('ensurePlatform', () => {
       await expect(ensurePlatform({ db: other.db, modelDir, seed: 42, logger })).rejects.toThrow(
         /sha256/,
       );
-      const { rows } = await other.pool.query('select count(*)::int as n from models');
-      expect(rows[0].n).toBe(0);
+      expect(await countRows(other, 'select count(*)::int as n from models')).toBe(0);
     } finally {
       await rm(modelDir, { recursive: true, force: true });
       await other.drop();

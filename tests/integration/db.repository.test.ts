@@ -18,7 +18,7 @@ import {
 } from '@predictq/db';
 
 import { enrichedFamilyRequest, stay } from '../fixtures/domain';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { countRows, createTestDatabase, type TestDatabase } from '../support/database';
 
 let database: TestDatabase;
 let locationIds: number[];
@@ -77,11 +77,12 @@ describe('predictions', () => {
     expect(first.created).toBe(true);
     expect(second.created).toBe(false);
     expect(second.prediction.id).toBe(first.prediction.id);
-    const { rows } = await database.pool.query(
+    const stored = await countRows(
+      database,
       'select count(*)::int as n from predictions where idempotency_key = $1',
       [key],
     );
-    expect(rows[0].n).toBe(1);
+    expect(stored).toBe(1);
   });
 
   it('stores the ranking once even when a completion is delivered twice', async () => {

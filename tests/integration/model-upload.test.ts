@@ -9,6 +9,7 @@ import {
   readTravellerProfiles,
 } from '@predictq/simulation';
 
+import { countRows } from '../support/database';
 import { startApi } from '../support/processes';
 import { startPlatform, type TestPlatform } from '../support/platform';
 
@@ -33,12 +34,7 @@ async function upload(body: unknown) {
   };
 }
 
-async function modelCount(): Promise<number> {
-  const { rows } = await platform.database.pool.query<{ n: number }>(
-    'select count(*)::int as n from models',
-  );
-  return rows[0]!.n;
-}
+const modelCount = () => countRows(platform.database, 'select count(*)::int as n from models');
 
 beforeAll(async () => {
   platform = await startPlatform({

@@ -6,6 +6,7 @@ import { createPrediction, labelledStays } from '@predictq/db';
 import { enrichRequest } from '@predictq/domain';
 
 import { familyRequest } from '../fixtures/domain';
+import { countRows } from '../support/database';
 import { startPlatform, type TestPlatform } from '../support/platform';
 
 let platform: TestPlatform;
@@ -139,11 +140,12 @@ describe('a prediction through the v1 API', () => {
       status: 409,
       code: 'prediction_not_ready',
     });
-    const { rows } = await platform.database.pool.query(
+    const feedback = await countRows(
+      platform.database,
       'select count(*)::int as n from feedback where prediction_id = any($1)',
       [[accepted.id, queued]],
     );
-    expect(rows[0].n).toBe(0);
+    expect(feedback).toBe(0);
   });
 
   it('answers 404 for an unknown or malformed prediction id', async () => {
@@ -162,11 +164,12 @@ describe('idempotency', () => {
     const first = await platform.client.submitPrediction(familyRequest, key);
     const second = await platform.client.submitPrediction(familyRequest, key);
     expect(second.id).toBe(first.id);
-    const { rows } = await platform.database.pool.query(
+    const stored = await countRows(
+      platform.database,
       'select count(*)::int as n from predictions where idempotency_key = $1',
       [key],
     );
-    expect(rows[0].n).toBe(1);
+    expect(stored).toBe(1);
   });
 
   it('refuses the same key with another body', async () => {
@@ -268,10 +271,9 @@ describe('the MLprod-compatible routes', () => {
       users: number;
     };
     expect(info.locations).toBe(210);
-    const { rows } = await platform.database.pool.query(
-      'select count(*)::int as n from predictions',
+    expect(info.users).toBe(
+      await countRows(platform.database, 'select count(*)::int as n from predictions'),
     );
-    expect(info.users).toBe(rows[0].n);
     const locations = (await (await fetch(`${platform.api.url}/content/locations`)).json()) as {
       location_id: number;
     }[];

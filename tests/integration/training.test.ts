@@ -8,6 +8,7 @@ import { unitHash } from '@predictq/inference';
 import { sha256Hex } from '@predictq/model';
 
 import { familyRequest } from '../fixtures/domain';
+import { countRows } from '../support/database';
 import { runModelDir } from '../support/env';
 import { startPlatform, type TestPlatform } from '../support/platform';
 import { simulateSessions } from '../support/sessions';
@@ -78,13 +79,6 @@ async function workerServes(ids: string[]): Promise<void> {
   }
 }
 
-async function modelCount(): Promise<number> {
-  const { rows } = await platform.database.pool.query<{ n: number }>(
-    'select count(*)::int as n from models',
-  );
-  return rows[0]!.n;
-}
-
 beforeAll(async () => {
   platform = await startPlatform({
     env: {
@@ -110,11 +104,10 @@ describe('training from feedback', () => {
       /too few labelled rows: \d+ shown stays with feedback, at least 300 needed/,
     );
     expect(run.model_id).toBeNull();
-    expect(await modelCount()).toBe(1);
-    const { rows } = await platform.database.pool.query(
-      'select count(*)::int as n from training_examples',
-    );
-    expect(rows[0].n).toBe(0);
+    expect(await countRows(platform.database, 'select count(*)::int as n from models')).toBe(1);
+    expect(
+      await countRows(platform.database, 'select count(*)::int as n from training_examples'),
+    ).toBe(0);
   }, 60_000);
 
   it('registers a new model with its metrics, artifact and row-level lineage', async () => {
@@ -150,14 +143,15 @@ describe('training from feedback', () => {
       holdout: dataset.holdoutRows,
     });
     // Every lineage row is a shown stay of a prediction with feedback, labelled as that feedback says.
-    const { rows: mismatched } = await platform.database.pool.query(
+    const mismatched = await countRows(
+      platform.database,
       `select count(*)::int as n from training_examples e
        join feedback f on f.prediction_id = e.prediction_id
        where e.training_run_id = $1
          and e.label <> (case when f.location_id = e.location_id then 1 else 0 end)`,
       [run.id],
     );
-    expect(mismatched[0].n).toBe(0);
+    expect(mismatched).toBe(0);
     const file = path.join(runModelDir(), model.artifact_path);
     expect(existsSync(file)).toBe(true);
     expect(sha256Hex(readFileSync(file))).toBe(model.sha256);
@@ -228,11 +222,12 @@ describe('promotion, rollback and canaries', () => {
         }),
       );
       for (;;) {
-        const { rows } = await platform.database.pool.query(
+        const succeeded = await countRows(
+          platform.database,
           `select count(*)::int as n from predictions where id = any($1) and status = 'succeeded'`,
           [ids],
         );
-        if (rows[0].n === ids.length) break;
+        if (succeeded === ids.length) break;
         await new Promise((r) => setTimeout(r, 100));
       }
       const { rows } = await platform.database.pool.query<{ id: string; model_id: string }>(
@@ -264,10 +259,12 @@ describe('promotion, rollback and canaries', () => {
       candidates: others.map((m) => ({ model_id: m.id, weight: 0.6 })),
     });
     expect(tooMuch.status).toBe(422);
-    const { rows } = await platform.database.pool.query(
-      'select count(*)::int as n from models where traffic_weight > 0',
-    );
-    expect(rows[0].n).toBe(0);
+    expect(
+      await countRows(
+        platform.database,
+        'select count(*)::int as n from models where traffic_weight > 0',
+      ),
+    ).toBe(0);
   });
 });
 

@@ -6,6 +6,16 @@ import { createDatabase, type Database, quoteIdentifier } from '@predictq/db';
 import { withAdmin } from './admin';
 import { databaseUrl, runDatabasePrefix } from './env';
 
+/** The count a `select count(*)::int as n ...` query answers. */
+export async function countRows(
+  database: Pick<Database, 'pool'>,
+  sql: string,
+  params: unknown[] = [],
+): Promise<number> {
+  const { rows } = await database.pool.query<{ n: number }>(sql, params);
+  return rows[0]!.n;
+}
+
 export interface TestDatabase extends Database {
   name: string;
   url: string;
