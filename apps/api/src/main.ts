@@ -33,12 +33,17 @@ async function main(): Promise<void> {
   const { database, created } = await openMigratedDatabase({
     url: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
     applicationName: 'predictq-api',
     onError: (error) => logger.warn('idle database connection failed', { error: error.message }),
   });
   if (created) logger.info('created the database', { url: redactUrl(config.DATABASE_URL) });
 
-  const redis = createRedis(config.REDIS_URL, 'producer', 'predictq-api');
+  const redis = createRedis(config.REDIS_URL, 'producer', {
+    name: 'predictq-api',
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+  });
   redis.on('error', (error) => logger.warn('redis connection error', { error: error.message }));
   // Without Redis the API still accepts predictions (the worker's sweep enqueues them later),
   // so an unreachable Redis delays nothing here.

@@ -54,6 +54,8 @@ async function main(): Promise<void> {
   const { database } = await openMigratedDatabase({
     url: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
     applicationName: 'predictq-worker',
     // Every write of the worker is redone after a database crash (the sweep re-scores), so its
     // commits need not wait for the disk.
@@ -111,7 +113,7 @@ async function main(): Promise<void> {
     maxInFlight: config.BATCH_MAX_IN_FLIGHT,
   });
 
-  const connection = createRedis(config.REDIS_URL, 'worker', 'predictq-worker');
+  const connection = createRedis(config.REDIS_URL, 'worker', { name: 'predictq-worker' });
   connection.on('error', (error) =>
     logger.warn('redis connection error', { error: error.message }),
   );

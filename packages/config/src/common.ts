@@ -11,8 +11,17 @@ export const commonEnvShape = {
   DATABASE_URL: url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/predictq'),
   /** Connections in this process's PostgreSQL pool. */
   DATABASE_POOL_SIZE: positiveInt(10),
+  /**
+   * Longest a statement may run (PostgreSQL's statement_timeout); the client gives up a second
+   * later. Past it the work is retried later (worker) or answered 503 (API), never hung.
+   */
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(5_000),
+  /** Longest a caller waits for a pooled connection (or a new one to open). */
+  DATABASE_ACQUIRE_TIMEOUT_MS: positiveInt(2_000),
   /** Redis for BullMQ (needs maxmemory-policy noeviction in deployment). */
   REDIS_URL: url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /** Longest a Redis command may take before it fails (blocking reads of workers excepted). */
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt(2_000),
   /** Prefix of every BullMQ key in Redis. */
   QUEUE_PREFIX: z
     .string()

@@ -30,16 +30,33 @@ export interface DatabaseOptions {
    * redone after a database crash (the worker: the recovery sweep re-scores lost completions).
    */
   synchronousCommit?: boolean;
+  /**
+   * PostgreSQL's statement_timeout for every statement of the pool; the client itself gives up a
+   * second later (a server that stopped answering). Unset: no limit (scripts).
+   */
+  statementTimeoutMs?: number;
+  /** Longest wait for a pooled connection, or for a new one to open. */
+  acquireTimeoutMs?: number;
 }
 
 export function createDatabase(options: DatabaseOptions): Database {
+  const settings: string[] = [];
+  if (options.synchronousCommit === false) settings.push('-c synchronous_commit=off');
+  if (options.statementTimeoutMs !== undefined) {
+    settings.push(`-c statement_timeout=${options.statementTimeoutMs}`);
+  }
   const pool = new Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'predictq',
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: options.acquireTimeoutMs ?? 10_000,
     idleTimeoutMillis: 30_000,
-    ...(options.synchronousCommit === false ? { options: '-c synchronous_commit=off' } : {}),
+    // A server that vanished without closing the socket (a dead host) is noticed.
+    keepAlive: true,
+    ...(options.statementTimeoutMs === undefined
+      ? {}
+      : { query_timeout: options.statementTimeoutMs + 1_000 }),
+    ...(settings.length > 0 ? { options: settings.join(' ') } : {}),
   });
   pool.on('error', (error) => options.onError?.(error));
   const db = drizzle(pool, { schema, casing: 'snake_case' });
@@ -51,9 +68,14 @@ export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', 'migrations');
 // Any constant shared by every process of the platform: concurrent starts migrate one at a time.
 const MIGRATION_LOCK = 0x70_72_65_64; // "pred"
 
-/** Applies pending migrations; safe to call from several processes at once. */
+/**
+ * Applies pending migrations; safe to call from several processes at once. They run on a
+ * connection of their own, without the pool's deadlines: a migration may rewrite a large table.
+ */
 export async function runMigrations(pool: Pool): Promise<void> {
-  const client = await pool.connect();
+  const { connectionString, application_name } = pool.options;
+  const client = new Client({ connectionString, application_name });
+  await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -64,7 +86,7 @@ export async function runMigrations(pool: Pool): Promise<void> {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
   } finally {
-    client.release();
+    await client.end();
   }
 }
 

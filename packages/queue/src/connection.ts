@@ -4,13 +4,26 @@ import { Redis } from 'ioredis';
 
 export type RedisRole = 'producer' | 'worker';
 
-export function createRedis(url: string, role: RedisRole, name = `predictq-${role}`): Redis {
+export interface RedisOptions {
+  /** Connection name shown by CLIENT LIST. */
+  name?: string;
+  /**
+   * Longest a command may take before it fails with "Command timed out". Never on the connection
+   * a BullMQ Worker is given: it duplicates it for its blocking fetch, which waits for seconds.
+   */
+  commandTimeoutMs?: number;
+}
+
+export function createRedis(url: string, role: RedisRole, options: RedisOptions = {}): Redis {
   return new Redis(url, {
-    connectionName: name,
+    connectionName: options.name ?? `predictq-${role}`,
     maxRetriesPerRequest: role === 'worker' ? null : 1,
     enableOfflineQueue: role === 'worker',
     // Reconnect forever with a capped delay; the process decides when to give up.
     retryStrategy: (times) => Math.min(times * 200, 5_000),
+    // TCP keepalive notices a peer that vanished without closing the connection.
+    keepAlive: 10_000,
+    ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
   });
 }
 

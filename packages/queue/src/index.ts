@@ -2,3 +2,4 @@ export * from './connection';
 export * from './inference-queue';
 export * from './jobs';
 export * from './training-queue';
+export * from './errors';
