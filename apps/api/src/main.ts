@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import { ConfigError } from '@predictq/config';
 import { openMigratedDatabase, PredictionEvents } from '@predictq/db';
-import { ShutdownRegistry } from '@predictq/lifecycle';
+import { installCrashHandlers, ShutdownRegistry } from '@predictq/lifecycle';
 import { createLogger, errorMessage } from '@predictq/logging';
 import { createApiMetrics, createMetricsRegistry, QUEUE_STATES } from '@predictq/metrics';
 import { CompletionWaiter } from '@predictq/predictions';
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   });
   const shutdown = new ShutdownRegistry({ logger, deadlineMs: config.SHUTDOWN_TIMEOUT_MS });
   shutdown.listen();
+  installCrashHandlers({ logger, shutdown });
 
   const { database, created } = await openMigratedDatabase({
     url: config.DATABASE_URL,

@@ -24,6 +24,11 @@ export const workerEnvSchema = z.object({
   BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(200).default(64),
   /** Micro-batches running at once. */
   BATCH_MAX_IN_FLIGHT: positiveInt(2),
+  /**
+   * A job whose micro-batch has not finished this long after it joined is put back (a hung
+   * database); a batch still running at twice this makes /healthz answer 503.
+   */
+  BATCH_DEADLINE_MS: positiveInt(10_000),
   /** The candidate stage drops stays priced above budget × this. */
   CANDIDATE_MAX_PRICE_RATIO: positiveNumber(1.5),
   /** How often the worker checks for a new catalogue, active model or traffic split. */
@@ -32,10 +37,21 @@ export const workerEnvSchema = z.object({
   SWEEP_INTERVAL_MS: positiveInt(30_000),
   /** A prediction unfinished for this long is checked against the queue by the sweep. */
   SWEEP_AFTER_MS: positiveInt(60_000),
+  /** Unfinished predictions the sweep reads and checks per page. */
+  SWEEP_PAGE_SIZE: positiveInt(1_000),
   /** BullMQ job lock; a crashed worker's jobs are taken over once it expires. */
   JOB_LOCK_MS: positiveInt(30_000),
   /** How often BullMQ checks for stalled jobs (of crashed workers). */
   STALLED_INTERVAL_MS: positiveInt(30_000),
+  /**
+   * Times a job may stall (its worker died or lost the lock) and be taken again; one more and it
+   * fails: a poison prediction that crashes worker after worker ends failed with that reason.
+   */
+  STALLED_MAX_COUNT: positiveInt(3),
+  /** How long a job put back because a dependency was down waits before it is taken again. */
+  OUTAGE_RETRY_DELAY_MS: positiveInt(1_000),
+  /** While a dependency is down, how often the worker checks whether it answers again. */
+  DEPENDENCY_PROBE_INTERVAL_MS: positiveInt(500),
   /** Seed the catalogue and the baseline model when they are missing (first start). */
   BOOTSTRAP: boolean(true),
   /** Take training jobs too (one at a time, in a worker thread). */

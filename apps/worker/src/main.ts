@@ -1,44 +1,49 @@
 // The inference worker process: configuration, first-start seeding, the in-memory catalogue and
-// models, the BullMQ worker, the refresh and recovery loops, health, graceful shutdown.
+// models, the BullMQ workers, the dependency gate, the refresh and recovery loops, health, and
+// graceful shutdown.
 import type { AddressInfo } from 'node:net';
 
 import { ensurePlatform } from '@predictq/bootstrap';
 import { ConfigError } from '@predictq/config';
-import { openMigratedDatabase, servingModels } from '@predictq/db';
+import { openMigratedDatabase } from '@predictq/db';
 import {
-  databaseModelLoader,
-  FeatureStore,
   InferencePipeline,
   type JobOutcome,
   MicroBatcher,
-  ModelPool,
+  type RankRequest,
   Ranker,
 } from '@predictq/inference';
-import { ShutdownRegistry } from '@predictq/lifecycle';
+import { crashNow, Failpoints, installCrashHandlers, ShutdownRegistry } from '@predictq/lifecycle';
 import { createLogger, errorMessage, type Logger } from '@predictq/logging';
 import { createMetricsRegistry, createWorkerMetrics, exposition } from '@predictq/metrics';
-import { recoverUnfinished } from '@predictq/predictions';
-import { createInferenceQueue, createRedis } from '@predictq/queue';
+import {
+  createInferenceQueue,
+  createRedis,
+  createTrainingQueue,
+  QUEUES,
+  RedisEpoch,
+} from '@predictq/queue';
 
 import { loadWorkerConfig } from './config';
 import { startHealthServer } from './health-server';
-import { createInferenceWorker } from './inference.worker';
-import { createTrainingWorker } from './training.worker';
+import { RecoveryLoop } from './recovery-loop';
+import { ServingState } from './serving-state';
+import { createWorkers } from './workers';
 
-/** Runs `task` every `ms`, never overlapping itself; returns a stopper. */
-function every(ms: number, logger: Logger, name: string, task: () => Promise<unknown>): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    task()
-      .catch((error: unknown) => logger.warn(`${name} failed`, { error: errorMessage(error) }))
-      .finally(() => {
-        running = false;
-      });
-  }, ms);
-  timer.unref();
-  return () => clearInterval(timer);
+/**
+ * The fault tests' poison predictions: scoring a request with one budget kills the process
+ * (score.crash-on-budget), with another hangs its batch (score.hang-on-budget).
+ */
+function poisonFailpoints(failpoints: Failpoints) {
+  const crash = failpoints.value('score.crash-on-budget');
+  const hang = failpoints.value('score.hang-on-budget');
+  if (crash === undefined && hang === undefined) return undefined;
+  const has = (requests: readonly RankRequest[], budget: string | undefined) =>
+    budget !== undefined && requests.some((r) => r.request.budget === Number(budget));
+  return async (requests: readonly RankRequest[]) => {
+    if (has(requests, crash)) crashNow();
+    if (has(requests, hang)) await new Promise(() => undefined);
+  };
 }
 
 async function main(): Promise<void> {
@@ -50,6 +55,8 @@ async function main(): Promise<void> {
   });
   const shutdown = new ShutdownRegistry({ logger, deadlineMs: config.SHUTDOWN_TIMEOUT_MS });
   shutdown.listen();
+  installCrashHandlers({ logger, shutdown });
+  const failpoints = Failpoints.fromEnv();
 
   const { database } = await openMigratedDatabase({
     url: config.DATABASE_URL,
@@ -75,98 +82,81 @@ async function main(): Promise<void> {
   const registry = createMetricsRegistry();
   const metrics = createWorkerMetrics(registry);
   metrics.concurrency.set(config.WORKER_CONCURRENCY);
+  metrics.paused.set({ dependency: 'database' }, 0);
+  // Every series exists from the start, so that dashboards and alerts see zeros, not gaps.
+  for (const cause of ['database', 'redis', 'stuck']) {
+    metrics.outageDeferrals.inc({ queue: QUEUES.inference, cause }, 0);
+  }
+  for (const kind of ['prediction', 'training']) {
+    for (const action of ['reenqueued', 'failed']) metrics.recovered.inc({ kind, action }, 0);
+  }
+  for (const trigger of ['interval', 'redis_reset']) metrics.sweepDuration.zero({ trigger });
 
-  const store = new FeatureStore(db);
-  await store.refresh();
-  const pool = new ModelPool(databaseModelLoader(db), logger.child({ scope: 'models' }));
-  const syncModels = async (): Promise<boolean> => {
-    const serving = await servingModels(db);
-    const changed = await pool.sync(serving);
-    if (changed) {
-      metrics.modelInfo.reset();
-      metrics.modelTrafficShare.reset();
-      for (const { id, version, share } of pool.assignment) {
-        const role = serving.find((m) => m.id === id)?.status === 'active' ? 'active' : 'canary';
-        metrics.modelInfo.set({ model_id: id, model_version: String(version), role }, 1);
-        metrics.modelTrafficShare.set({ model_version: String(version) }, share);
-      }
-    }
-    return changed;
-  };
-  await syncModels();
-  logger.info('worker ready to score', { locations: store.size, models: pool.assignment });
+  const serving = new ServingState(db, metrics, logger.child({ scope: 'models' }));
+  await serving.load();
+  logger.info('worker ready to score', serving.describe());
 
-  const ranker = new Ranker(store, pool, {
+  const ranker = new Ranker(serving.store, serving.pool, {
     topK: config.RESULTS_TOP_K,
     candidates: {
       maxPriceRatio: config.CANDIDATE_MAX_PRICE_RATIO,
       minCandidates: config.RESULTS_TOP_K,
     },
   });
-  const pipeline = new InferencePipeline(db, ranker, ({ scoreMs, persistMs, size }) => {
-    metrics.scoringDuration.observe(scoreMs / 1000);
-    metrics.persistDuration.observe(persistMs / 1000);
-    metrics.batchSize.observe(size);
+  const pipeline = new InferencePipeline(db, ranker, {
+    onTimings: ({ scoreMs, persistMs, size }) => {
+      metrics.scoringDuration.observe(scoreMs / 1000);
+      metrics.persistDuration.observe(persistMs / 1000);
+      metrics.batchSize.observe(size);
+    },
+    beforeRank: poisonFailpoints(failpoints),
   });
   const batcher = new MicroBatcher<string, JobOutcome>((ids) => pipeline.process(ids), {
     maxBatchSize: config.BATCH_MAX_SIZE,
     maxInFlight: config.BATCH_MAX_IN_FLIGHT,
+    deadlineMs: config.BATCH_DEADLINE_MS,
   });
 
+  // The BullMQ workers' connection waits out outages; it has no command timeout because BullMQ
+  // duplicates it for its blocking fetch. The sweep's connection fails fast instead.
   const connection = createRedis(config.REDIS_URL, 'worker', { name: 'predictq-worker' });
   connection.on('error', (error) =>
     logger.warn('redis connection error', { error: error.message }),
   );
-  const queue = createInferenceQueue(connection, config.QUEUE_PREFIX);
-  queue.on('error', (error) => logger.warn('inference queue error', { error: error.message }));
-  const worker = createInferenceWorker(
-    { db, batcher, logger, metrics },
-    {
-      connection,
-      prefix: config.QUEUE_PREFIX,
-      concurrency: config.WORKER_CONCURRENCY,
-      lockDurationMs: config.JOB_LOCK_MS,
-      stalledIntervalMs: config.STALLED_INTERVAL_MS,
-    },
+  const sweepRedis = createRedis(config.REDIS_URL, 'producer', {
+    name: 'predictq-worker-sweep',
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+  });
+  sweepRedis.on('error', () => undefined); // the worker connection already logs the outage
+  const queue = createInferenceQueue(sweepRedis, config.QUEUE_PREFIX);
+  queue.on('error', (error) => logger.debug('inference queue error', { error: error.message }));
+  const trainingQueue = createTrainingQueue(sweepRedis, config.QUEUE_PREFIX);
+  trainingQueue.on('error', (error) =>
+    logger.debug('training queue error', { error: error.message }),
   );
 
-  const trainer = config.TRAINING_ENABLED
-    ? createTrainingWorker(
-        {
-          db,
-          modelDir: config.MODEL_DIR,
-          logger: logger.child({ scope: 'training' }),
-          defaults: {
-            seed: config.SEED,
-            maxRows: config.TRAINING_MAX_ROWS,
-            minRows: config.TRAINING_MIN_ROWS,
-            holdoutFraction: config.TRAINING_HOLDOUT_FRACTION,
-            promoteMargin: config.PROMOTE_MARGIN,
-            epochs: config.TRAINING_EPOCHS,
-          },
-        },
-        { connection, prefix: config.QUEUE_PREFIX },
-      )
-    : undefined;
+  const workers = createWorkers(config, { db, batcher, logger, metrics, connection });
+  const { worker, trainer, gate, pauses } = workers;
 
-  const stopRefresh = every(config.REFRESH_INTERVAL_MS, logger, 'refresh', async () => {
-    if (await store.refresh()) logger.info('catalogue reloaded', { locations: store.size });
-    if (await syncModels()) {
-      logger.info('models changed', { models: pool.assignment });
-    }
-  });
-  const stopSweep = every(config.SWEEP_INTERVAL_MS, logger, 'recovery sweep', async () => {
-    const result = await recoverUnfinished(
-      {
-        db,
-        queue,
-        logger,
-        retry: { attempts: config.INFERENCE_ATTEMPTS, backoffMs: config.INFERENCE_BACKOFF_MS },
-      },
-      { olderThanMs: config.SWEEP_AFTER_MS, limit: 500 },
-    );
-    if (result.reenqueued + result.failed > 0) logger.warn('recovery sweep acted', { ...result });
-  });
+  const stopRefresh = every(config.REFRESH_INTERVAL_MS, logger, 'refresh', () => serving.refresh());
+  const recovery = new RecoveryLoop(
+    {
+      db,
+      queue,
+      trainingQueue: config.TRAINING_ENABLED ? trainingQueue : undefined,
+      epoch: new RedisEpoch(sweepRedis, `${config.QUEUE_PREFIX}:predictq:epoch`),
+      logger: logger.child({ scope: 'recovery' }),
+      metrics,
+      retry: { attempts: config.INFERENCE_ATTEMPTS, backoffMs: config.INFERENCE_BACKOFF_MS },
+    },
+    {
+      intervalMs: config.SWEEP_INTERVAL_MS,
+      afterMs: config.SWEEP_AFTER_MS,
+      pageSize: config.SWEEP_PAGE_SIZE,
+      epochCheckMs: 1_000,
+    },
+  );
+  recovery.start();
 
   const health = await startHealthServer({
     port: config.WORKER_METRICS_PORT,
@@ -175,28 +165,44 @@ async function main(): Promise<void> {
       metrics.jobsInFlight.set(batcher.pending);
       return exposition(registry);
     },
-    health: () => ({
-      ok: worker.isRunning() && pool.assignment.length > 0,
-      models: pool.assignment,
-      locations: store.size,
-      inFlight: batcher.pending,
-    }),
+    health: () => {
+      const stuckMs = batcher.stalledForMs;
+      const problems = [
+        // A paused BullMQ worker ends its loop (isRunning is false) until it resumes.
+        ...(worker.isRunning() || worker.isPaused() ? [] : ['the inference worker is not running']),
+        ...(serving.pool.assignment.length > 0 ? [] : ['no model is loaded']),
+        ...(stuckMs > 2 * config.BATCH_DEADLINE_MS
+          ? [`a micro-batch has been running for ${Math.round(stuckMs)} ms`]
+          : []),
+      ];
+      return {
+        ok: problems.length === 0,
+        ...(problems.length > 0 ? { reason: problems.join('; ') } : {}),
+        ...serving.describe(),
+        inFlight: batcher.pending,
+        // A dependency outage pauses the worker but is not its fault: it stays healthy.
+        paused: { dependencies: gate.down, reasons: pauses.reasons },
+      };
+    },
   });
 
   shutdown
-    .add('loops', () => {
+    .add('loops', async () => {
       stopRefresh();
-      stopSweep();
+      gate.close();
+      await recovery.stop();
     })
     // close() stops taking jobs and waits for the ones in hand to finish.
     .add('inference worker', () => worker.close())
     .add('training worker', () => trainer?.close())
     .add('batches', () => batcher.idle())
-    .add('queue', () => queue.close())
-    .add('redis', async () => {
-      await connection.quit();
+    .add('queues', async () => {
+      await Promise.all([queue.close(), trainingQueue.close()]);
     })
-    .add('models', () => pool.close())
+    .add('redis', async () => {
+      await Promise.all([connection.quit(), sweepRedis.quit()]);
+    })
+    .add('models', () => serving.close())
     .add('health server', () => new Promise<void>((resolve) => health.close(() => resolve())))
     .add('database', () => database.close());
 
@@ -206,13 +212,29 @@ async function main(): Promise<void> {
   ] as const) {
     running?.run().catch((error: unknown) => {
       logger.error(`${name} worker stopped`, { error: errorMessage(error) });
-      void shutdown.shutdown('worker error');
+      void shutdown.shutdown('worker error', 1);
     });
   }
   logger.info('inference worker started', {
     concurrency: config.WORKER_CONCURRENCY,
     metricsPort: (health.address() as AddressInfo).port,
   });
+}
+
+/** Runs `task` every `ms`, never overlapping itself; returns a stopper. */
+function every(ms: number, logger: Logger, name: string, task: () => Promise<unknown>): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    task()
+      .catch((error: unknown) => logger.warn(`${name} failed`, { error: errorMessage(error) }))
+      .finally(() => {
+        running = false;
+      });
+  }, ms);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 // The BullMQ worker of the training queue: one run at a time; the CPU-heavy part runs in a
 // worker thread (see @predictq/training), so inference keeps its event loop. A run refused for
-// lack of labels is not retried.
+// lack of labels is not retried; a run that met a database outage is put back, not failed.
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { errorMessage, withLogContext } from '@predictq/logging';
@@ -12,11 +12,16 @@ import {
   type TrainingResult,
 } from '@predictq/training';
 
+import { deferJob, outageOf } from './inference.worker';
+
 export function createTrainingWorker(
   deps: TrainingDeps,
-  options: { connection: Redis; prefix: string },
+  options: { connection: Redis; prefix: string; outageDelayMs: number; maxStalledCount: number },
 ): Worker<TrainModelPayload> {
-  const processor = async (job: Job<TrainModelPayload>): Promise<TrainingResult | null> => {
+  const processor = async (
+    job: Job<TrainModelPayload>,
+    token?: string,
+  ): Promise<TrainingResult | null> => {
     const payload = trainModelPayload.safeParse(job.data);
     if (!payload.success)
       throw new UnrecoverableError(`invalid job payload: ${payload.error.message}`);
@@ -25,11 +30,22 @@ export function createTrainingWorker(
       deps.logger.info('training run started');
       try {
         const result = await runTraining(
-          { ...deps, onProgress: (progress) => void job.updateProgress(progress) },
+          {
+            ...deps,
+            // Progress in the job is a courtesy (it lives in PostgreSQL): a Redis outage must
+            // not turn into an unhandled rejection.
+            onProgress: (progress) => void job.updateProgress(progress).catch(() => undefined),
+          },
           trainingRunId,
         );
         return result ?? null;
       } catch (error) {
+        if (outageOf(error)) {
+          deps.logger.warn('training run met an outage; it will be taken again', {
+            error: errorMessage(error),
+          });
+          throw await deferJob(job, token, options.outageDelayMs);
+        }
         deps.logger.warn('training run failed', { error: errorMessage(error) });
         if (error instanceof TrainingRefused) throw new UnrecoverableError(error.message);
         throw error;
@@ -40,6 +56,7 @@ export function createTrainingWorker(
     connection: options.connection,
     prefix: options.prefix,
     concurrency: 1,
+    maxStalledCount: options.maxStalledCount,
     autorun: false,
   });
   worker.on('error', (error) =>

@@ -91,6 +91,37 @@ export async function runMigrations(pool: Pool): Promise<void> {
 }
 
 /**
+ * Runs `fn` while holding the session-level advisory lock `key`, so that one process at a time
+ * does it however many run; returns undefined without running it when another holds the lock.
+ * Losing the connection releases the lock with the session.
+ */
+export async function tryWithAdvisoryLock<T>(
+  pool: Pool,
+  key: number,
+  fn: () => Promise<T>,
+): Promise<T | undefined> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    const { rows } = await client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock($1) AS locked',
+      [key],
+    );
+    if (!rows[0]?.locked) return undefined;
+    try {
+      return await fn();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [key]).catch((error: unknown) => {
+        // Dropping the session releases the lock.
+        broken = error instanceof Error ? error : new Error(String(error));
+      });
+    }
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
  * Creates the database named in `url` when it does not exist, connecting to the server's
  * `postgres` database. Returns true when it created it.
  */

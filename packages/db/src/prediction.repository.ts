@@ -5,7 +5,7 @@ import {
   pickTravellerRequest,
   type PredictionStatus,
 } from '@predictq/domain';
-import { and, asc, count, eq, inArray, lt, sql } from 'drizzle-orm';
+import { asc, count, eq, sql } from 'drizzle-orm';
 
 import type { Db } from './client';
 import {
@@ -320,21 +320,52 @@ export async function failPrediction(db: Db, id: string, reason: string): Promis
   return rows.length > 0;
 }
 
-/** Non-terminal predictions created before `olderThan`, oldest first: the recovery sweep's input. */
+/** Where a page of unfinished predictions ended: the next page starts after it. */
+export interface UnfinishedCursor {
+  /** created_at as PostgreSQL prints it (microseconds kept, unlike a Date). */
+  createdAt: string;
+  id: string;
+}
+
+// Keyset pagination in (created_at, id) order over the partial index of unfinished predictions:
+// each page starts where the last one ended, so a pass over a million rows reads each row once.
+const UNFINISHED_PAGE = `
+  SELECT id, status, created_at::text AS position
+  FROM predictions
+  WHERE status IN ('queued', 'processing') AND created_at < $1
+    AND created_at >= coalesce($2::timestamptz, '-infinity')
+    AND (created_at, id) > (coalesce($2::timestamptz, '-infinity'),
+                            coalesce($3::uuid, '00000000-0000-0000-0000-000000000000'))
+  ORDER BY created_at, id
+  LIMIT $4`;
+
+/**
+ * A page of non-terminal predictions created before `createdBefore`, oldest first, after
+ * `after`: the recovery sweep's input. `next` is the cursor of the following page (undefined at
+ * the end).
+ */
 export async function findUnfinished(
   db: Db,
-  olderThan: Date,
-  limit: number,
-): Promise<{ id: string; status: PredictionStatus; created_at: Date }[]> {
-  return db
-    .select({ id: predictions.id, status: predictions.status, created_at: predictions.created_at })
-    .from(predictions)
-    .where(
-      and(
-        inArray(predictions.status, ['queued', 'processing']),
-        lt(predictions.created_at, olderThan),
-      ),
-    )
-    .orderBy(asc(predictions.created_at))
-    .limit(limit);
+  options: { createdBefore: Date; after?: UnfinishedCursor | undefined; limit: number },
+): Promise<{
+  predictions: { id: string; status: PredictionStatus }[];
+  next: UnfinishedCursor | undefined;
+}> {
+  const rows = await runPrepared<{ id: string; status: PredictionStatus; position: string }>(
+    db,
+    'unfinished_page',
+    UNFINISHED_PAGE,
+    [
+      options.createdBefore,
+      options.after?.createdAt ?? null,
+      options.after?.id ?? null,
+      options.limit,
+    ],
+  );
+  const last = rows.at(-1);
+  return {
+    predictions: rows.map(({ id, status }) => ({ id, status })),
+    next:
+      last && rows.length === options.limit ? { createdAt: last.position, id: last.id } : undefined,
+  };
 }

@@ -5,7 +5,7 @@ import {
   type LocationFeatures,
   pickLocationFeatures,
 } from '@predictq/domain';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 
 import type { Db, Queryable } from './client';
 import { runPrepared } from './prepared';
@@ -42,6 +42,20 @@ export async function startTrainingRun(
   return row;
 }
 
+/** Runs not ended, created before `createdBefore`: the training sweep's input (a handful). */
+export async function findUnfinishedTrainingRuns(
+  db: Queryable,
+  createdBefore: Date,
+): Promise<Pick<TrainingRunRow, 'id' | 'status'>[]> {
+  return db
+    .select({ id: trainingRuns.id, status: trainingRuns.status })
+    .from(trainingRuns)
+    .where(
+      sql`${trainingRuns.status} in ('queued', 'running') and ${trainingRuns.created_at} < ${createdBefore}`,
+    )
+    .orderBy(trainingRuns.created_at);
+}
+
 export async function updateTrainingProgress(
   db: Queryable,
   id: string,
@@ -64,7 +78,7 @@ export async function finishTrainingRun(
       error: outcome.error ?? null,
       completed_at: sql`now()`,
     })
-    .where(inArray(trainingRuns.id, [id]));
+    .where(sql`${trainingRuns.id} = ${id} and ${trainingRuns.status} in ('queued', 'running')`);
 }
 
 /** One shown stay with its label (1 chosen, 0 shown and not chosen), its request and features. */
@@ -143,7 +157,8 @@ export async function recordLineage(
         ${sql.param(part.map((r) => r.predictionId))}::uuid[],
         ${sql.param(part.map((r) => r.locationId))}::integer[],
         ${sql.param(part.map((r) => r.label))}::smallint[],
-        ${sql.param(part.map((r) => r.split))}::training_split[])`);
+        ${sql.param(part.map((r) => r.split))}::training_split[])
+      on conflict do nothing`);
   }
 }
 

@@ -32,11 +32,17 @@ export interface BatchTimings {
   size: number;
 }
 
+export interface PipelineHooks {
+  onTimings?: (timings: BatchTimings) => void;
+  /** Sees the claimed requests before they are scored (a failpoint of the fault tests). */
+  beforeRank?: (requests: readonly RankRequest[]) => Promise<void> | void;
+}
+
 export class InferencePipeline {
   constructor(
     private readonly db: Db,
     private readonly ranker: Ranker,
-    private readonly onTimings?: (timings: BatchTimings) => void,
+    private readonly hooks: PipelineHooks = {},
   ) {}
 
   async process(predictionIds: readonly string[]): Promise<Settled<JobOutcome>[]> {
@@ -69,6 +75,7 @@ export class InferencePipeline {
       }
     }
 
+    await this.hooks.beforeRank?.(toRank);
     const scoring = performance.now();
     const rankings = await this.ranker.rank(toRank);
     const persisting = performance.now();
@@ -106,7 +113,7 @@ export class InferencePipeline {
           : { ok: true, value: { kind: 'skipped', status: 'ended meanwhile' } },
       );
     }
-    this.onTimings?.({
+    this.hooks.onTimings?.({
       scoreMs: persisting - scoring,
       persistMs: performance.now() - persisting,
       size: toRank.length,

@@ -1,4 +1,4 @@
-import { MicroBatcher, type Settled } from './micro-batcher';
+import { DeadlineExceeded, MicroBatcher, type Settled } from './micro-batcher';
 
 const ok = <T>(value: T): Settled<T> => ({ ok: true, value });
 
@@ -82,5 +82,114 @@ describe('MicroBatcher', () => {
     release();
     await Promise.all([job, waiting]);
     expect(idle).toBe(true);
+  });
+});
+
+describe('MicroBatcher deadlines', () => {
+  it('rejects the items of a batch that hangs with DeadlineExceeded, and reports the stall', async () => {
+    let release: () => void = () => undefined;
+    const hung = new Promise<void>((r) => (release = r));
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        await hung;
+        return items.map(ok);
+      },
+      { maxBatchSize: 10, maxInFlight: 1, deadlineMs: 30 },
+    );
+    const outcome = batcher.submit(1).catch((error: unknown) => error);
+    expect(await outcome).toBeInstanceOf(DeadlineExceeded);
+    expect(batcher.stalledForMs).toBeGreaterThanOrEqual(25);
+    release();
+    await batcher.idle();
+    expect(batcher.stalledForMs).toBe(0);
+  });
+
+  it('rejects an item still waiting behind a hung batch at its own deadline', async () => {
+    let release: () => void = () => undefined;
+    const hung = new Promise<void>((r) => (release = r));
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        await hung;
+        return items.map(ok);
+      },
+      { maxBatchSize: 1, maxInFlight: 1, deadlineMs: 40 },
+    );
+    const first = batcher.submit(1).catch((error: unknown) => error);
+    const second = batcher.submit(2).catch((error: unknown) => error);
+    expect(await second).toBeInstanceOf(DeadlineExceeded);
+    expect(await first).toBeInstanceOf(DeadlineExceeded);
+    release();
+    await batcher.idle();
+  });
+
+  it('resolves items whose batch finishes in time', async () => {
+    const batcher = new MicroBatcher<number, number>(async (items) => items.map(ok), {
+      maxBatchSize: 10,
+      maxInFlight: 1,
+      deadlineMs: 1_000,
+    });
+    await expect(batcher.submit(7)).resolves.toBe(7);
+  });
+});
+
+describe('MicroBatcher items that must run alone', () => {
+  it('gives each of them a batch of its own and batches the others together', async () => {
+    const batches: number[][] = [];
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        batches.push(items);
+        return items.map(ok);
+      },
+      { maxBatchSize: 10, maxInFlight: 1 },
+    );
+    await Promise.all([
+      batcher.submit(1),
+      batcher.submit(2, { alone: true }),
+      batcher.submit(3),
+      batcher.submit(4, { alone: true }),
+    ]);
+    expect(batches).toEqual([[1, 3], [2], [4]]);
+  });
+});
+
+describe('MicroBatcher running an item alone', () => {
+  it('starts it only once nothing else runs, and starts nothing beside it', async () => {
+    const log: string[] = [];
+    const gates = new Map<number, () => void>();
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        log.push(`start ${items.join(',')}`);
+        await new Promise<void>((resolve) => gates.set(items[0]!, resolve));
+        log.push(`end ${items.join(',')}`);
+        return items.map(ok);
+      },
+      { maxBatchSize: 1, maxInFlight: 2 },
+    );
+    const tick = () => new Promise((r) => setImmediate(r));
+    const done = [batcher.submit(1), batcher.submit(2, { alone: true })];
+    await tick();
+    done.push(batcher.submit(3));
+    await tick();
+    // 1 and 3 run side by side; 2 waits for both.
+    expect(log).toEqual(['start 1', 'start 3']);
+    gates.get(1)!();
+    await tick();
+    await tick();
+    expect(log).toEqual(['start 1', 'start 3', 'end 1']);
+    gates.get(3)!();
+    await tick();
+    await tick();
+    expect(log.slice(3)).toEqual(['end 3', 'start 2']);
+    done.push(batcher.submit(4));
+    await tick();
+    await tick();
+    // 4 waits while 2 runs alone.
+    expect(log.at(-1)).toBe('start 2');
+    gates.get(2)!();
+    await tick();
+    await tick();
+    gates.get(4)!();
+    await Promise.all(done);
+    expect(log.slice(5)).toEqual(['end 2', 'start 4', 'end 4']);
   });
 });

@@ -1,1 +1,3 @@
+export * from './crash-handlers';
+export * from './failpoints';
 export * from './shutdown';

@@ -43,13 +43,16 @@ export class ShutdownRegistry {
     }
   }
 
-  /** Runs every step once; later calls return the same promise. */
-  shutdown(reason: string): Promise<void> {
-    this.running ??= this.runSteps(reason);
+  /**
+   * Runs every step once; later calls return the same promise. The exit code is 0 (1 when a step
+   * failed), or `exitCode` when given (a shutdown caused by an error).
+   */
+  shutdown(reason: string, exitCode?: number): Promise<void> {
+    this.running ??= this.runSteps(reason, exitCode);
     return this.running;
   }
 
-  private async runSteps(reason: string): Promise<void> {
+  private async runSteps(reason: string, exitCode: number | undefined): Promise<void> {
     const { logger, deadlineMs } = this.options;
     logger.info('shutting down', { reason, deadlineMs });
     const timer = setTimeout(() => {
@@ -69,7 +72,7 @@ export class ShutdownRegistry {
     }
     clearTimeout(timer);
     logger.info('shutdown complete', { reason });
-    this.exit(failed ? 1 : 0);
+    this.exit(exitCode ?? (failed ? 1 : 0));
   }
 
   private exit(code: number): void {

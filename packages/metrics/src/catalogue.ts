@@ -22,6 +22,10 @@ export const WORKER_METRIC_FAMILIES = [
   'predictq_model_traffic_share_ratio',
   'predictq_worker_jobs_in_flight',
   'predictq_worker_concurrency',
+  'predictq_worker_paused',
+  'predictq_job_outage_deferrals_total',
+  'predictq_recovered_total',
+  'predictq_sweep_duration_seconds',
 ] as const;
 
 /** A sample of the default process metrics every process exposes. */

@@ -74,6 +74,31 @@ export function createWorkerMetrics(registry: Registry) {
       help: 'Most jobs this worker holds at once (WORKER_CONCURRENCY).',
       registers: [registry],
     }),
+    paused: new Gauge({
+      name: 'predictq_worker_paused',
+      help: 'Whether this worker stopped taking jobs because a dependency is down (1) or not (0).',
+      labelNames: ['dependency'] as const,
+      registers: [registry],
+    }),
+    outageDeferrals: new Counter({
+      name: 'predictq_job_outage_deferrals_total',
+      help: 'Jobs put back without counting an attempt, by cause: a dependency down (database, redis) or a stuck micro-batch they waited behind (stuck).',
+      labelNames: ['queue', 'cause'] as const,
+      registers: [registry],
+    }),
+    recovered: new Counter({
+      name: 'predictq_recovered_total',
+      help: 'Work the recovery sweep re-enqueued or ended, by kind (prediction, training) and action.',
+      labelNames: ['kind', 'action'] as const,
+      registers: [registry],
+    }),
+    sweepDuration: new Histogram({
+      name: 'predictq_sweep_duration_seconds',
+      help: 'Time of one recovery sweep pass, by trigger (interval, redis_reset).',
+      labelNames: ['trigger'] as const,
+      buckets: WORK_SECONDS,
+      registers: [registry],
+    }),
   };
 }
 

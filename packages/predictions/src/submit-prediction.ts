@@ -3,8 +3,12 @@ import { createHash, randomUUID } from 'node:crypto';
 
 import { createPrediction, type Db, type PredictionRow } from '@predictq/db';
 import { enrichRequest, type TravellerRequest } from '@predictq/domain';
+import { crashNow, Failpoints } from '@predictq/lifecycle';
 import { errorMessage, type Logger } from '@predictq/logging';
 import { enqueuePrediction, type InferenceQueue, type RetryPolicy } from '@predictq/queue';
+
+// The fault tests kill the API between the insert and the enqueue (never in production).
+const failpoints = Failpoints.fromEnv();
 
 export interface PredictionDeps {
   db: Db;
@@ -50,6 +54,7 @@ export async function submitPrediction(
     requestHash: hash,
   });
   if (!created && prediction.request_hash !== hash) throw new IdempotencyKeyReused(prediction.id);
+  if (created && failpoints.fires('submit.after-insert')) crashNow();
   // A replay of a still-queued prediction enqueues again: the job id dedups, and it heals a crash
   // between the insert and the first enqueue.
   if (!created && prediction.status !== 'queued') return { prediction, created, enqueued: true };

@@ -28,3 +28,19 @@ export async function enqueuePrediction(
     scorePredictionOptions(predictionId, retry),
   );
 }
+
+/** Enqueues many predictions in one round trip; ids that already have a job are left alone. */
+export async function enqueuePredictions(
+  queue: InferenceQueue,
+  predictionIds: readonly string[],
+  retry: RetryPolicy = DEFAULT_INFERENCE_RETRY,
+): Promise<void> {
+  if (predictionIds.length === 0) return;
+  await queue.addBulk(
+    predictionIds.map((predictionId) => ({
+      name: JOBS.scorePrediction,
+      data: { predictionId },
+      opts: scorePredictionOptions(predictionId, retry),
+    })),
+  );
+}

@@ -1,3 +1,4 @@
 export * from './run-training';
 export * from './train-in-thread';
 export * from './training-params';
+export * from './recover-training-runs';

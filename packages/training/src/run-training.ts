@@ -7,6 +7,7 @@ import {
   type Db,
   finishTrainingRun,
   getActiveModel,
+  isDatabaseUnavailable,
   type LabelledFeedbackRow,
   loadLabelledRows,
   loadModelBytes,
@@ -231,7 +232,10 @@ export async function runTraining(
     });
     return result;
   } catch (error) {
-    await finishTrainingRun(db, runId, { status: 'failed', error: errorMessage(error) });
+    // An outage is not the run's fault: it stays running, and its job is taken again later.
+    if (!isDatabaseUnavailable(error)) {
+      await finishTrainingRun(db, runId, { status: 'failed', error: errorMessage(error) });
+    }
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-// A TCP port nobody listens on right now (the kernel picks it), for servers a test starts.
+// A TCP port nobody listens on right now (the kernel picks it), for the servers we start.
 import net from 'node:net';
 
 export async function freePort(): Promise<number> {

@@ -1,8 +1,8 @@
-// A PostgreSQL server of a test's own, in a temporary directory on a free port, that the test may
-// stop and start again (an outage). PostgreSQL refuses to run as root, so its commands run as the
-// `postgres` user. The shared server is never stopped.
+// A PostgreSQL server of our own, in a temporary directory on a free port, that a fault test or
+// `npm run chaos` may stop, freeze and start again (an outage). PostgreSQL refuses to run as root,
+// so its commands run as the `postgres` user. The machine's shared server is never stopped.
 import { execFile } from 'node:child_process';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -24,7 +24,7 @@ async function asPostgres(command: string, args: string[]): Promise<void> {
   else await run(command, args);
 }
 
-export class OwnPostgres {
+export class LocalPostgres {
   private constructor(
     readonly port: number,
     private readonly dir: string,
@@ -32,14 +32,14 @@ export class OwnPostgres {
   ) {}
 
   /** initdb (trust auth, no fsync: a test server) and start. */
-  static async start(): Promise<OwnPostgres> {
+  static async start(): Promise<LocalPostgres> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'predictq-pg-'));
     if (process.getuid?.() === 0) {
       const { stdout } = await run('id', ['-u', 'postgres']);
       const { stdout: gid } = await run('id', ['-g', 'postgres']);
       await chown(dir, Number(stdout.trim()), Number(gid.trim()));
     }
-    const server = new OwnPostgres(await freePort(), dir, await postgresBin());
+    const server = new LocalPostgres(await freePort(), dir, await postgresBin());
     await asPostgres(path.join(server.bin, 'initdb'), [
       '-D',
       server.dataDir,
@@ -79,6 +79,25 @@ export class OwnPostgres {
   /** Stops the server: `fast` closes connections cleanly, `immediate` is a crash. */
   async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
     await asPostgres(path.join(this.bin, 'pg_ctl'), ['-D', this.dataDir, '-m', mode, '-w', 'stop']);
+  }
+
+  /**
+   * Freezes (SIGSTOP) or thaws (SIGCONT) every process of the server: a hung database, which
+   * accepts connections but answers nothing, so only the clients' own timeouts end their waits.
+   */
+  async signal(signal: 'SIGSTOP' | 'SIGCONT'): Promise<void> {
+    const postmaster = Number(
+      (await readFile(path.join(this.dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0],
+    );
+    const { stdout } = await run('ps', ['-o', 'pid=', '--ppid', String(postmaster)]);
+    const pids = [
+      postmaster,
+      ...stdout
+        .split('\n')
+        .map(Number)
+        .filter((pid) => pid > 0),
+    ];
+    for (const pid of pids) process.kill(pid, signal);
   }
 
   async query(sql: string, database = 'postgres'): Promise<void> {

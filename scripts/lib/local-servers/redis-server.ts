@@ -1,6 +1,6 @@
-// A Redis server of a test's own, on a free port, that the test may kill and restart: a restart
-// comes back empty (no persistence), as a Redis that lost its data. The shared Redis is never
-// stopped.
+// A Redis server of our own, on a free port, that a fault test or `npm run chaos` may kill and
+// restart: a restart comes back empty (no persistence), as a Redis that lost its data. The
+// machine's shared Redis is never stopped.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 
 import { freePort } from './free-port';
 
-export class OwnRedis {
+export class LocalRedis {
   private child: ChildProcess | undefined;
 
   private constructor(
@@ -18,9 +18,9 @@ export class OwnRedis {
     private readonly dir: string,
   ) {}
 
-  static async start(): Promise<OwnRedis> {
+  static async start(): Promise<LocalRedis> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'predictq-redis-'));
-    const redis = new OwnRedis(await freePort(), dir);
+    const redis = new LocalRedis(await freePort(), dir);
     await redis.start();
     return redis;
   }

@@ -1,0 +1,75 @@
+// The BullMQ workers of both queues, the gate that pauses them while PostgreSQL is down, and the
+// pauses they share.
+import type { Db } from '@predictq/db';
+import type { JobOutcome, MicroBatcher } from '@predictq/inference';
+import type { Logger } from '@predictq/logging';
+import type { WorkerMetrics } from '@predictq/metrics';
+import { sql } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
+
+import type { WorkerConfig } from './config';
+import { DependencyGate } from './dependency-gate';
+import { createInferenceWorker } from './inference.worker';
+import { createTrainingWorker } from './training.worker';
+import { WorkerPauses } from './worker-pauses';
+
+export function createWorkers(
+  config: WorkerConfig,
+  deps: {
+    db: Db;
+    batcher: MicroBatcher<string, JobOutcome>;
+    logger: Logger;
+    metrics: WorkerMetrics;
+    connection: Redis;
+  },
+) {
+  const { db, logger, metrics, connection } = deps;
+  const pauses = new WorkerPauses(logger);
+  const gate = new DependencyGate({
+    probe: { database: () => db.execute(sql`select 1`) },
+    onChange: async (dependency, down) => {
+      metrics.paused.set({ dependency }, down ? 1 : 0);
+      await (down ? pauses.hold(dependency) : pauses.release(dependency));
+    },
+    logger: logger.child({ scope: 'gate' }),
+    probeIntervalMs: config.DEPENDENCY_PROBE_INTERVAL_MS,
+  });
+  const worker = createInferenceWorker(
+    { db, batcher: deps.batcher, gate, pauses, logger, metrics },
+    {
+      connection,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      lockDurationMs: config.JOB_LOCK_MS,
+      stalledIntervalMs: config.STALLED_INTERVAL_MS,
+      maxStalledCount: config.STALLED_MAX_COUNT,
+      outageDelayMs: config.OUTAGE_RETRY_DELAY_MS,
+    },
+  );
+  pauses.add(worker);
+  const trainer = config.TRAINING_ENABLED
+    ? createTrainingWorker(
+        {
+          db,
+          modelDir: config.MODEL_DIR,
+          logger: logger.child({ scope: 'training' }),
+          defaults: {
+            seed: config.SEED,
+            maxRows: config.TRAINING_MAX_ROWS,
+            minRows: config.TRAINING_MIN_ROWS,
+            holdoutFraction: config.TRAINING_HOLDOUT_FRACTION,
+            promoteMargin: config.PROMOTE_MARGIN,
+            epochs: config.TRAINING_EPOCHS,
+          },
+        },
+        {
+          connection,
+          prefix: config.QUEUE_PREFIX,
+          outageDelayMs: config.OUTAGE_RETRY_DELAY_MS,
+          maxStalledCount: config.STALLED_MAX_COUNT,
+        },
+      )
+    : undefined;
+  if (trainer) pauses.add(trainer);
+  return { worker, trainer, gate, pauses };
+}
