@@ -106,8 +106,9 @@ export class RecoveryLoop {
         metrics.recovered.inc({ kind: 'training', action: 'reenqueued' }, runs.reenqueued);
         metrics.recovered.inc({ kind: 'training', action: 'failed' }, runs.failed);
       }
-      // Another process held the sweep: it may be a regular pass, blind to recent work.
-      if (reset) this.resetPending = predictions === undefined;
+      // Another process held the sweep (it may be a regular pass, blind to recent work), or a
+      // page failed: look again in a second (enqueueing twice is harmless).
+      if (reset) this.resetPending = predictions === undefined || predictions.errors > 0;
     } catch (error) {
       logger.warn('recovery sweep failed; the next pass retries', {
         trigger,
