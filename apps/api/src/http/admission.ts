@@ -1,0 +1,66 @@
+// Admission control: past the configured backlog (waiting jobs, or the age of the oldest one, as
+// the background sampler last saw them), a new submission is refused at once with 503 and
+// Retry-After, before its body is even read. A replay of an accepted prediction (its client's
+// Idempotency-Key already stored) is still answered. An unknown backlog (Redis away) admits:
+// accepting without Redis is by design, the worker's sweep enqueues later.
+import type { RequestHandler } from 'express';
+import { type Db, findByIdempotencyKey } from '@predictq/db';
+import type { ApiMetrics } from '@predictq/metrics';
+import type { Backlog } from '@predictq/queue';
+
+import { callingClient } from './client-auth';
+import { HttpError } from './errors';
+
+export interface AdmissionLimits {
+  /** Most waiting jobs; 0: no limit. */
+  maxWaiting: number;
+  /** Longest wait of the oldest job, ms; 0: no limit. */
+  maxWaitMs: number;
+  retryAfterS: number;
+}
+
+/** Why the backlog refuses new work, or undefined when it admits. */
+export function overloadReason(
+  backlog: Backlog | undefined,
+  limits: AdmissionLimits,
+): string | undefined {
+  if (!backlog) return undefined;
+  if (limits.maxWaiting > 0 && backlog.waiting >= limits.maxWaiting) {
+    return `${backlog.waiting} predictions are waiting (limit ${limits.maxWaiting})`;
+  }
+  if (limits.maxWaitMs > 0 && backlog.oldestWaitMs >= limits.maxWaitMs) {
+    return `the oldest waiting prediction has waited ${Math.round(backlog.oldestWaitMs / 1000)} s (limit ${limits.maxWaitMs / 1000} s)`;
+  }
+  return undefined;
+}
+
+export function overloaded(reason: string, retryAfterS: number): HttpError {
+  return new HttpError(
+    503,
+    'overloaded',
+    `the platform is overloaded: ${reason}. Nothing was stored; retry after Retry-After seconds`,
+  ).withRetryAfter(retryAfterS);
+}
+
+export interface AdmissionOptions {
+  backlog: () => Backlog | undefined;
+  limits: AdmissionLimits;
+  metrics: ApiMetrics;
+  /** Looks up replays (v1 submissions with an Idempotency-Key) while overloaded. */
+  db?: Db;
+}
+
+export function admitSubmission(options: AdmissionOptions): RequestHandler {
+  return async (req, res, next) => {
+    const reason = overloadReason(options.backlog(), options.limits);
+    if (!reason) return next();
+    const key = req.get('idempotency-key');
+    if (options.db && key !== undefined) {
+      const replay = await findByIdempotencyKey(options.db, callingClient(res).clientId, key);
+      // The route answers the replay (or its 422 for another body) as usual.
+      if (replay) return next();
+    }
+    options.metrics.refusals.inc({ reason: 'overloaded' });
+    next(overloaded(reason, options.limits.retryAfterS));
+  };
+}
