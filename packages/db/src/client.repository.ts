@@ -1,6 +1,6 @@
 // Clients and their API keys: what operators create and revoke, and the lookup of a presented
 // key (by its hash) on the API's hot path.
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 
 import type { Db, Queryable } from './client';
 import { runPrepared } from './prepared';
@@ -44,9 +44,10 @@ async function withKeys(db: Queryable, rows: ClientRow[]): Promise<ClientWithKey
     .from(apiKeys)
     .orderBy(asc(apiKeys.created_at))
     .where(
-      rows.length === 1
-        ? eq(apiKeys.client_id, rows[0]!.id)
-        : sql`${apiKeys.client_id} = any(${rows.map((r) => r.id)}::uuid[])`,
+      inArray(
+        apiKeys.client_id,
+        rows.map((r) => r.id),
+      ),
     );
   return rows.map((row) => ({ ...row, keys: keys.filter((k) => k.client_id === row.id) }));
 }
