@@ -13,13 +13,11 @@ export async function startMetricsServer(
 ): Promise<{ server: http.Server; port: number }> {
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
-      res
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            error: { code: 'not_found', message: 'only GET /metrics', details: [] },
-          }),
-        );
+      res.writeHead(404, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: { code: 'not_found', message: 'only GET /metrics', details: [] },
+        }),
+      );
       return;
     }
     exposition(registry).then(

@@ -169,6 +169,11 @@ export const compatTaskSchema = z
   })
   .meta({ id: 'CompatTaskStatus' });
 
+/** The original system's answer (HTTP 500) for a failed task. */
+export const compatTaskFailedSchema = z
+  .object({ detail: z.literal('Task failed') })
+  .meta({ id: 'CompatTaskFailed' });
+
 export const compatResultSchema = z
   .object({ location_id: z.number().int(), score: z.number(), ...locationFeatureShape })
   .meta({ id: 'CompatResult' });
