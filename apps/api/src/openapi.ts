@@ -440,6 +440,6 @@ export function buildOpenApiDocument(version: string): Json {
       },
     },
   };
-  withClientAccess(document.paths as Record<string, Record<string, Json>>);
+  withClientAccess(document.paths);
   return document;
 }

@@ -87,7 +87,7 @@ export async function runBurst(options: BurstOptions): Promise<BurstReport> {
     while (performance.now() < deadline && !options.signal?.aborted) {
       const body = options.bodies[next++ % options.bodies.length]!;
       const sent = performance.now();
-      let waitMs = 0;
+      let waitMs: number;
       try {
         const response = await request(`${options.url}${path}`, {
           method: 'POST',
