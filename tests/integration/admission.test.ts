@@ -45,7 +45,9 @@ describe('past the backlog limit', () => {
     expect(JSON.stringify(refused.body)).toMatch(/Nothing was stored/);
     const before = await stored();
     for (let i = 0; i < 5; i++) expect((await submit(randomUUID())).status).toBe(503);
-    const compat = await call(platform.api.url, 'POST', '/inference/start', { body: familyRequest });
+    const compat = await call(platform.api.url, 'POST', '/inference/start', {
+      body: familyRequest,
+    });
     expect(compat.status).toBe(503);
     expect(compat.headers.get('retry-after')).not.toBeNull();
     expect(await stored()).toBe(before);
