@@ -15,7 +15,8 @@ import { startPlatform, type TestPlatform } from '../support/platform';
 
 const TOKEN = 'hostile-input-operator-token';
 let platform: TestPlatform;
-let failedId: string;
+// A prediction that ended failed (stored in beforeAll): the fuzz reaches it by id too.
+const failedId = randomUUID();
 
 beforeAll(async () => {
   platform = await startPlatform({
@@ -23,7 +24,6 @@ beforeAll(async () => {
     // No worker: keep admission control out of the way of the answers under test.
     env: { ADMIN_TOKEN: TOKEN, ADMISSION_MAX_WAITING: '0', ADMISSION_MAX_WAIT_MS: '0' },
   });
-  failedId = randomUUID();
   await createPrediction(platform.database.db, {
     id: failedId,
     request: enrichRequest(familyRequest),

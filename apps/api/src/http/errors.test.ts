@@ -25,7 +25,8 @@ async function answerTo(error: unknown) {
   await new Promise((resolve) => server.once('listening', resolve));
   try {
     const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-    return { status: response.status, body: await response.json(), headers: response.headers };
+    const body = (await response.json()) as { error: { code: string } };
+    return { status: response.status, body, headers: response.headers };
   } finally {
     server.close();
   }
