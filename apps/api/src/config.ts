@@ -49,6 +49,8 @@ export const apiEnvSchema = z
     RATE_LIMIT_MAX: nonNegativeInt(30_000),
     /** The rate-limit window. */
     RATE_LIMIT_WINDOW_MS: positiveInt(10_000),
+    /** Submissions one API process handles at once; more are refused (503); 0: no limit. */
+    ADMISSION_MAX_IN_FLIGHT: nonNegativeInt(128),
     /** New submissions are refused (503) past this many waiting jobs; 0: no limit. */
     ADMISSION_MAX_WAITING: nonNegativeInt(2_000),
     /** ... or once the oldest waiting job has waited this long; 0: no limit. */
@@ -58,7 +60,7 @@ export const apiEnvSchema = z
     /** Retry-After (seconds) of a refusal for overload. */
     ADMISSION_RETRY_AFTER_S: positiveInt(1),
     /** Requests refused (503) at once while this many already wait for a database connection. */
-    DATABASE_MAX_WAITING: nonNegativeInt(256),
+    DATABASE_MAX_WAITING: nonNegativeInt(128),
     /** Serve /metrics only on this separate port (kept off the public one); unset: on PORT. */
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     /** Longest a client may take to send a request's headers. */

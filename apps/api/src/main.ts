@@ -124,6 +124,7 @@ async function main(): Promise<void> {
     },
     backlog: () => sampler.current(),
     admission: {
+      maxInFlight: config.ADMISSION_MAX_IN_FLIGHT,
       maxWaiting: config.ADMISSION_MAX_WAITING,
       maxWaitMs: config.ADMISSION_MAX_WAIT_MS,
       retryAfterS: config.ADMISSION_RETRY_AFTER_S,
@@ -136,7 +137,10 @@ async function main(): Promise<void> {
       timeoutMs: config.MODEL_CHECK_TIMEOUT_MS,
     },
   });
-  const server = app.listen(config.PORT, config.HOST);
+  // A deep accept queue: a burst of new connections waits there for the API to answer (even if
+  // with a refusal) instead of overflowing it and waiting out the clients' SYN retries (1 s, 3 s,
+  // 7 s). The kernel caps it at net.core.somaxconn.
+  const server = app.listen({ port: config.PORT, host: config.HOST, backlog: 4096 });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -2,6 +2,7 @@
 // is refused (429 or 503) waits the answer's Retry-After, then submits again; an accepted one
 // submits again at once. Every answer is counted by status (and error code) with its latency on
 // the client's clock, so the report shows what clients saw, refusals included.
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 
 import { Agent, request } from 'undici';
@@ -58,6 +59,8 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 const REFUSALS = new Set([429, 503]);
 
 export async function runBurst(options: BurstOptions): Promise<BurstReport> {
+  // Every sleeping client listens to the one stop signal.
+  if (options.signal) setMaxListeners(options.clients + 10, options.signal);
   const path = options.path ?? '/v1/predictions';
   // The compatible API answers an accepted submission with 200, as the original did.
   const acceptedStatus = path === '/v1/predictions' ? 202 : 200;

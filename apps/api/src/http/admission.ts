@@ -1,6 +1,7 @@
 // Admission control: past the configured backlog (waiting jobs, or the age of the oldest one, as
-// the background sampler last saw them), a new submission is refused at once with 503 and
-// Retry-After, before its body is even read. A replay of an accepted prediction (its client's
+// the background sampler last saw them), or while this process already handles as many
+// submissions as it may (so none waits long behind the others), a new submission is refused at
+// once with 503 and Retry-After, before its body is even read. A replay of an accepted prediction (its client's
 // Idempotency-Key already stored) is still answered. An unknown backlog (Redis away) admits:
 // accepting without Redis is by design, the worker's sweep enqueues later.
 import type { RequestHandler } from 'express';
@@ -12,6 +13,8 @@ import { callingClient } from './client-auth';
 import { HttpError } from './errors';
 
 export interface AdmissionLimits {
+  /** Most submissions this process handles at once; 0: no limit. */
+  maxInFlight: number;
   /** Most waiting jobs; 0: no limit. */
   maxWaiting: number;
   /** Longest wait of the oldest job, ms; 0: no limit. */
@@ -51,14 +54,24 @@ export interface AdmissionOptions {
 }
 
 export function admitSubmission(options: AdmissionOptions): RequestHandler {
+  const { maxInFlight } = options.limits;
+  let inFlight = 0;
+  const admit: RequestHandler = (_req, res, next) => {
+    inFlight += 1;
+    res.once('close', () => (inFlight -= 1));
+    next();
+  };
   return async (req, res, next) => {
-    const reason = overloadReason(options.backlog(), options.limits);
-    if (!reason) return next();
+    const reason =
+      maxInFlight > 0 && inFlight >= maxInFlight
+        ? `${inFlight} submissions are in progress in this API process (limit ${maxInFlight})`
+        : overloadReason(options.backlog(), options.limits);
+    if (!reason) return admit(req, res, next);
     const key = req.get('idempotency-key');
     if (options.db && key !== undefined) {
       const replay = await findByIdempotencyKey(options.db, callingClient(res).clientId, key);
       // The route answers the replay (or its 422 for another body) as usual.
-      if (replay) return next();
+      if (replay) return admit(req, res, next);
     }
     options.metrics.refusals.inc({ reason: 'overloaded' });
     next(overloaded(reason, options.limits.retryAfterS));
