@@ -16,6 +16,7 @@ import { type AdminMode, requireAdmin } from './http/admin';
 import { type AdmissionLimits, admitSubmission } from './http/admission';
 import { withBodyDeadline } from './http/body-deadline';
 import { databaseGate } from './http/database-gate';
+import { RefusalPacer } from './http/refusal-pacer';
 import { errorHandler, routeNotFound } from './http/errors';
 import { httpMetrics } from './http/metrics';
 import { clientRateLimit } from './http/rate-limit';
@@ -56,6 +57,8 @@ export interface AppOptions {
   rateLimit: { max: number; windowMs: number; prefix: string };
   backlog: () => Backlog | undefined;
   admission: AdmissionLimits;
+  /** Retry-After of refusals for overload: at least minS, paced to `pace` returns a second. */
+  retryAfter: { minS: number; pace: number };
   databaseMaxWaiting: number;
   bodyTimeoutMs: number;
   uploadTimeoutMs: number;
@@ -96,7 +99,8 @@ export function createApp(options: AppOptions): Express {
     express.json({ limit: options.bodyLimit, strict: true }),
     options.bodyTimeoutMs,
   );
-  const gate = databaseGate(options.pool, options.databaseMaxWaiting, metrics);
+  const pacer = new RefusalPacer({ ...options.retryAfter, maxS: 30 });
+  const gate = databaseGate(options.pool, options.databaseMaxWaiting, metrics, pacer);
   const rateLimit = clientRateLimit({
     redis,
     prefix: options.rateLimit.prefix,
@@ -109,6 +113,7 @@ export function createApp(options: AppOptions): Express {
     admitSubmission({
       backlog: options.backlog,
       limits: options.admission,
+      pacer,
       metrics,
       ...(replays ? { db } : {}),
     });

@@ -57,8 +57,13 @@ export const apiEnvSchema = z
     ADMISSION_MAX_WAIT_MS: nonNegativeInt(5_000),
     /** How often the API samples the inference backlog (one Redis round trip). */
     ADMISSION_SAMPLE_INTERVAL_MS: positiveInt(250),
-    /** Retry-After (seconds) of a refusal for overload. */
+    /** Shortest Retry-After (seconds) of a refusal for overload. */
     ADMISSION_RETRY_AFTER_S: positiveInt(1),
+    /**
+     * Refused clients are spread (a longer Retry-After, up to 30 s) so that about this many a
+     * second come back to each API process: answering refusals must not crowd out the work.
+     */
+    ADMISSION_REFUSAL_PACE: positiveInt(100),
     /** Requests refused (503) at once while this many already wait for a database connection. */
     DATABASE_MAX_WAITING: nonNegativeInt(128),
     /** Serve /metrics only on this separate port (kept off the public one); unset: on PORT. */

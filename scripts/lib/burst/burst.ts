@@ -124,9 +124,12 @@ export async function runBurst(options: BurstOptions): Promise<BurstReport> {
         bump(networkErrors, e.name === 'TimeoutError' ? 'TIMEOUT' : (e.code ?? e.name ?? 'ERROR'));
         waitMs = 1000;
       }
-      // At least Retry-After, plus up to 10% so that refused clients do not return in step.
+      // At least Retry-After, plus up to 10% so that refused clients do not return in step; no
+      // client sleeps past the end of the run.
       const bounded = Math.min(waitMs, options.maxRetryAfterMs ?? 30_000);
-      await sleep(bounded * (1 + Math.random() * 0.1), options.signal);
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      await sleep(Math.min(left, bounded * (1 + Math.random() * 0.1)), options.signal);
     }
   };
 

@@ -11,6 +11,7 @@ import type { Backlog } from '@predictq/queue';
 
 import { callingClient } from './client-auth';
 import { HttpError } from './errors';
+import type { RefusalPacer } from './refusal-pacer';
 
 export interface AdmissionLimits {
   /** Most submissions this process handles at once; 0: no limit. */
@@ -19,7 +20,6 @@ export interface AdmissionLimits {
   maxWaiting: number;
   /** Longest wait of the oldest job, ms; 0: no limit. */
   maxWaitMs: number;
-  retryAfterS: number;
 }
 
 /** Why the backlog refuses new work, or undefined when it admits. */
@@ -48,6 +48,8 @@ export function overloaded(reason: string, retryAfterS: number): HttpError {
 export interface AdmissionOptions {
   backlog: () => Backlog | undefined;
   limits: AdmissionLimits;
+  /** Chooses each refusal's Retry-After. */
+  pacer: RefusalPacer;
   metrics: ApiMetrics;
   /** Looks up replays (v1 submissions with an Idempotency-Key) while overloaded. */
   db?: Db;
@@ -74,6 +76,6 @@ export function admitSubmission(options: AdmissionOptions): RequestHandler {
       if (replay) return admit(req, res, next);
     }
     options.metrics.refusals.inc({ reason: 'overloaded' });
-    next(overloaded(reason, options.limits.retryAfterS));
+    next(overloaded(reason, options.pacer.next()));
   };
 }

@@ -6,8 +6,14 @@ import type { Pool } from 'pg';
 import type { ApiMetrics } from '@predictq/metrics';
 
 import { HttpError } from './errors';
+import type { RefusalPacer } from './refusal-pacer';
 
-export function databaseGate(pool: Pool, maxWaiting: number, metrics: ApiMetrics): RequestHandler {
+export function databaseGate(
+  pool: Pool,
+  maxWaiting: number,
+  metrics: ApiMetrics,
+  pacer: RefusalPacer,
+): RequestHandler {
   return (_req, _res, next) => {
     if (maxWaiting === 0 || pool.waitingCount < maxWaiting) return next();
     metrics.refusals.inc({ reason: 'database_busy' });
@@ -16,7 +22,7 @@ export function databaseGate(pool: Pool, maxWaiting: number, metrics: ApiMetrics
         503,
         'database_busy',
         `${pool.waitingCount} requests are waiting for the database. Nothing was stored; retry after Retry-After seconds`,
-      ).withRetryAfter(1),
+      ).withRetryAfter(pacer.next()),
     );
   };
 }
