@@ -48,11 +48,17 @@ const ROOT = path.resolve(__dirname, '..');
 const pct = (rate: number | null) => (rate === null ? 'n/a' : `${(rate * 100).toFixed(1)}%`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const OPERATOR_ROUTES = /^(POST \/v1\/models|PUT \/v1\/models\/traffic)/;
+
 async function api<T>(options: Options, method: string, route: string, body?: unknown): Promise<T> {
   const response = await fetch(`${options.url}${route}`, {
     method,
     headers: {
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      // The operator token goes to operator routes only (writes to the registry and training):
+      // the other routes take a client key, which the token is not.
+      ...(options.token && OPERATOR_ROUTES.test(`${method} ${route}`)
+        ? { authorization: `Bearer ${options.token}` }
+        : {}),
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),

@@ -1,5 +1,6 @@
-// Uploading external models: a valid one becomes a candidate; a bad one is refused with a clear
-// error and stores nothing. And how the operator routes behave without ADMIN_TOKEN.
+// Uploading external models: a valid one becomes a candidate; a bad one, a hostile one included,
+// is refused with a clear error, stores nothing and leaves the API up. And how the operator routes
+// behave without ADMIN_TOKEN.
 import { examplesFromRows } from '@predictq/bootstrap';
 import { exportOnnx, sha256Hex, trainRanker } from '@predictq/model';
 import {
@@ -9,6 +10,7 @@ import {
   readTravellerProfiles,
 } from '@predictq/simulation';
 
+import { memoryBomb } from '../fixtures/hostile-onnx';
 import { countRows } from '../support/database';
 import { startApi } from '../support/processes';
 import { startPlatform, type TestPlatform } from '../support/platform';
@@ -135,6 +137,20 @@ describe('POST /v1/models', () => {
     expect(await modelCount()).toBe(1);
   });
 
+  it('refuses a model that exhausts memory when run, in a child process, and stays up', async () => {
+    const bomb = memoryBomb(trained.onnx, trained.manifest);
+    const answer = await upload({
+      manifest: bomb.manifest,
+      onnx_base64: Buffer.from(bomb.onnx).toString('base64'),
+    });
+    expect(answer.status).toBe(422);
+    expect(answer.body.error?.code).toBe('model_invalid');
+    expect(answer.body.error?.message).toMatch(/allocate|memory|crashed/i);
+    expect(platform.api.running).toBe(true);
+    expect((await fetch(`${platform.api.url}/healthz`)).status).toBe(200);
+    expect(await modelCount()).toBe(1);
+  }, 60_000);
+
   it('registers a valid model as a candidate, once', async () => {
     const body = {
       manifest: trained.manifest,
@@ -151,17 +167,25 @@ describe('POST /v1/models', () => {
 });
 
 describe('operator routes without ADMIN_TOKEN', () => {
-  it('are disabled in production and open (with a warning) in development', async () => {
-    for (const [mode, expected, log] of [
+  it('answer 401 in production and in development, unless ALLOW_OPEN_ADMIN opens them in development', async () => {
+    for (const [mode, open, expected, log] of [
       [
         'production',
-        503,
-        'ADMIN_TOKEN is not set: the operator routes (train, activate, traffic, upload) are disabled',
+        'false',
+        401,
+        'ADMIN_TOKEN is not set: the operator routes (train, activate, traffic, upload, clients) answer 401',
       ],
       [
         'development',
+        'false',
+        401,
+        'ADMIN_TOKEN is not set: the operator routes (train, activate, traffic, upload, clients) answer 401',
+      ],
+      [
+        'development',
+        'true',
         422,
-        'ADMIN_TOKEN is not set: the operator routes are open to anyone (development only)',
+        'ALLOW_OPEN_ADMIN: the operator routes are open to anyone (development only)',
       ],
     ] as const) {
       const { ADMIN_TOKEN: _token, ...env } = platform.env;
@@ -170,6 +194,7 @@ describe('operator routes without ADMIN_TOKEN', () => {
         databaseUrl: env.databaseUrl,
         queuePrefix: env.queuePrefix,
         NODE_ENV: mode,
+        ALLOW_OPEN_ADMIN: open,
       });
       try {
         await api.waitForLog((l) => l.message === log);
@@ -180,8 +205,12 @@ describe('operator routes without ADMIN_TOKEN', () => {
             candidates: [{ model_id: '00000000-0000-4000-8000-000000000000', weight: 0.1 }],
           }),
         });
-        // Development lets the request through to the split's own validation (an unknown model).
-        expect(response.status).toBe(expected);
+        // Open, the request reaches the split's own validation (an unknown model).
+        expect({ mode, open, status: response.status }).toEqual({ mode, open, status: expected });
+        if (expected === 401) {
+          const body = (await response.json()) as { error: { code: string } };
+          expect(body.error.code).toBe('unauthorized');
+        }
       } finally {
         await api.stop();
       }

@@ -63,6 +63,13 @@ function listeningPort(name: string): number {
   }
 }
 
+/** The port a service serves /metrics on (the API's is kept off its public port). */
+function metricsPort(name: 'api' | 'worker'): number {
+  return name === 'api'
+    ? Number(service('api').environment!.METRICS_PORT)
+    : Number(service('worker').environment!.WORKER_METRICS_PORT);
+}
+
 /** The mount of `source` (relative to docker/) in a service, as its container path. */
 function mountTarget(s: ComposeService, source: string): string | undefined {
   return s.volumes?.map((v) => v.split(':')).find(([from]) => from === source)?.[1];
@@ -181,16 +188,17 @@ describe('prometheus.yml in the stack', () => {
     expect(config.rule_files).toEqual(['alerts.yml']);
   });
 
-  it('discovers the api and the workers by their service names on the ports they serve', () => {
+  it('discovers the api and the workers by their service names on their metrics ports', () => {
     const discovered = config.scrape_configs.flatMap((job) =>
       (job.dns_sd_configs ?? []).flatMap((sd) =>
         sd.names.map((name) => [job.job_name, name, sd.port]),
       ),
     );
     expect(discovered.sort()).toEqual([
-      ['api', 'api', listeningPort('api')],
-      ['worker', 'worker', listeningPort('worker')],
+      ['api', 'api', metricsPort('api')],
+      ['worker', 'worker', metricsPort('worker')],
     ]);
+    expect(metricsPort('api')).not.toBe(listeningPort('api'));
     const self = config.scrape_configs.find((job) => job.job_name === 'prometheus');
     expect(self?.static_configs).toEqual([
       { targets: [`localhost:${listeningPort('prometheus')}`] },

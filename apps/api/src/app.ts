@@ -1,19 +1,30 @@
 // The Express application: middleware, routes, and the one error handler.
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
+import type { KeyAuthenticator } from '@predictq/clients';
 import type { Db } from '@predictq/db';
 import type { Logger } from '@predictq/logging';
 import { type ApiMetrics, exposition } from '@predictq/metrics';
+import type { ModelCheckOptions } from '@predictq/model';
 import type { CompletionWaiter } from '@predictq/predictions';
-import type { InferenceQueue, RetryPolicy, TrainingQueue } from '@predictq/queue';
+import type { Backlog, InferenceQueue, RetryPolicy, TrainingQueue } from '@predictq/queue';
 
-import { errorHandler, routeNotFound } from './http/errors';
+import { accessChains } from './http/access';
 import { type AdminMode, requireAdmin } from './http/admin';
+import { type AdmissionLimits, admitSubmission } from './http/admission';
+import { withBodyDeadline } from './http/body-deadline';
+import { databaseGate } from './http/database-gate';
+import { RefusalPacer } from './http/refusal-pacer';
+import { errorHandler, routeNotFound } from './http/errors';
 import { httpMetrics } from './http/metrics';
+import { clientRateLimit } from './http/rate-limit';
 import { requestContext } from './http/request-context';
+import { securityHeaders } from './http/security-headers';
 import { ModelVersions } from './model-versions';
 import { buildOpenApiDocument } from './openapi';
+import { clientRoutes } from './routes/client.routes';
 import { compatRoutes } from './routes/compat.routes';
 import { healthRoutes } from './routes/health.routes';
 import { locationRoutes } from './routes/location.routes';
@@ -23,6 +34,7 @@ import { trainingRoutes } from './routes/training.routes';
 
 export interface AppOptions {
   db: Db;
+  pool: Pool;
   redis: Redis;
   queue: InferenceQueue;
   trainingQueue: TrainingQueue;
@@ -31,20 +43,35 @@ export interface AppOptions {
   waiter: CompletionWaiter;
   metrics: ApiMetrics;
   registry: Registry;
+  /** Serve /metrics on the API's own port (false when METRICS_PORT serves it). */
+  metricsOnMainPort: boolean;
   bodyLimit: string;
   uploadLimit: string;
   adminToken: string | undefined;
   adminMode: AdminMode;
   trustProxyHops: number;
   version: string;
+  keys: KeyAuthenticator;
+  requireApiKey: boolean;
+  compatRequireApiKey: boolean;
+  rateLimit: { max: number; windowMs: number; prefix: string };
+  backlog: () => Backlog | undefined;
+  admission: AdmissionLimits;
+  /** Retry-After of refusals for overload: at least minS, paced to `pace` returns a second. */
+  retryAfter: { minS: number; pace: number };
+  databaseMaxWaiting: number;
+  bodyTimeoutMs: number;
+  uploadTimeoutMs: number;
+  modelCheck: ModelCheckOptions;
 }
 
 export function createApp(options: AppOptions): Express {
-  const { db, redis, queue, logger, retry } = options;
+  const { db, redis, queue, logger, retry, metrics } = options;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', options.trustProxyHops);
+  app.set('case sensitive routing', true);
 
   // While shutting down (main sets app.locals.draining), every answer closes its connection, so
   // busy keep-alive clients move elsewhere instead of holding the shutdown open.
@@ -52,26 +79,61 @@ export function createApp(options: AppOptions): Express {
     if (app.locals.draining === true) res.setHeader('Connection', 'close');
     next();
   });
+  app.use(securityHeaders());
   app.use(requestContext(logger));
-  app.use(httpMetrics(options.metrics));
+  app.use(httpMetrics(metrics));
 
   const openapi = buildOpenApiDocument(options.version);
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  app.get('/metrics', async (_req, res) => {
-    const { contentType, body } = await exposition(options.registry);
-    res.type(contentType).send(body);
-  });
-  app.use(healthRoutes({ db, redis }));
+  if (options.metricsOnMainPort) {
+    app.get('/metrics', async (_req, res) => {
+      const { contentType, body } = await exposition(options.registry);
+      res.type(contentType).send(body);
+    });
+  }
+  app.use(healthRoutes({ db, redis, logger }));
 
-  const jsonBody = express.json({ limit: options.bodyLimit, strict: true });
+  const jsonBody = withBodyDeadline(
+    express.json({ limit: options.bodyLimit, strict: true }),
+    options.bodyTimeoutMs,
+  );
+  const pacer = new RefusalPacer({ ...options.retryAfter, maxS: 30 });
+  const gate = databaseGate(options.pool, options.databaseMaxWaiting, metrics, pacer);
+  const rateLimit = clientRateLimit({
+    redis,
+    prefix: options.rateLimit.prefix,
+    windowMs: options.rateLimit.windowMs,
+    max: options.rateLimit.max,
+    logger,
+    metrics,
+  });
+  const admission = (replays: boolean): RequestHandler =>
+    admitSubmission({
+      backlog: options.backlog,
+      limits: options.admission,
+      pacer,
+      metrics,
+      ...(replays ? { db } : {}),
+    });
+  const chains = (requireKey: boolean, replays: boolean) =>
+    accessChains({
+      databaseGate: gate,
+      keys: options.keys,
+      requireKey,
+      admission: admission(replays),
+      rateLimit,
+    });
+  const v1 = chains(options.requireApiKey, true);
+  const compat = chains(options.compatRequireApiKey, false);
+
   const modelVersions = new ModelVersions(db);
   const predictionDeps = { db, queue, logger: logger.child({ scope: 'predictions' }), retry };
-  const shared = { ...predictionDeps, metrics: options.metrics, modelVersions, jsonBody };
-  app.use(predictionRoutes({ ...shared, waiter: options.waiter }));
-  app.use(locationRoutes({ db }));
-  app.use(compatRoutes(shared));
+  const shared = { ...predictionDeps, metrics, modelVersions, jsonBody };
+  app.use(predictionRoutes({ ...shared, waiter: options.waiter, access: v1 }));
+  app.use(locationRoutes({ db, access: v1 }));
+  app.use(compatRoutes({ ...shared, access: compat }));
   const admin = requireAdmin(options.adminToken, options.adminMode);
   app.use(
     trainingRoutes({
@@ -80,6 +142,7 @@ export function createApp(options: AppOptions): Express {
       logger: logger.child({ scope: 'training' }),
       admin,
       jsonBody,
+      access: v1,
     }),
   );
   app.use(
@@ -87,11 +150,17 @@ export function createApp(options: AppOptions): Express {
       db,
       admin,
       jsonBody,
-      uploadJsonBody: express.json({ limit: options.uploadLimit, strict: true }),
+      uploadJsonBody: withBodyDeadline(
+        express.json({ limit: options.uploadLimit, strict: true }),
+        options.uploadTimeoutMs,
+      ),
+      access: v1,
+      modelCheck: options.modelCheck,
     }),
   );
+  app.use(clientRoutes({ db, admin, jsonBody }));
 
   app.use(routeNotFound);
-  app.use(errorHandler(logger, options.metrics));
+  app.use(errorHandler(logger, metrics));
   return app;
 }

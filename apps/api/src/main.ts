@@ -1,13 +1,16 @@
 // The API process: configuration, connections, the HTTP server, graceful shutdown.
 import type { AddressInfo } from 'node:net';
 
+import { KeyAuthenticator } from '@predictq/clients';
 import { ConfigError } from '@predictq/config';
 import { openMigratedDatabase, PredictionEvents } from '@predictq/db';
 import { installCrashHandlers, ShutdownRegistry } from '@predictq/lifecycle';
 import { createLogger, errorMessage } from '@predictq/logging';
 import { createApiMetrics, createMetricsRegistry, QUEUE_STATES } from '@predictq/metrics';
+import { canLimitMemory } from '@predictq/model';
 import { CompletionWaiter } from '@predictq/predictions';
 import {
+  BacklogSampler,
   createInferenceQueue,
   createRedis,
   createTrainingQueue,
@@ -16,6 +19,7 @@ import {
 
 import { createApp } from './app';
 import { adminMode } from './http/admin';
+import { startMetricsServer } from './metrics-server';
 import { loadApiConfig } from './config';
 
 const VERSION = process.env.npm_package_version ?? '0.1.0';
@@ -58,14 +62,17 @@ async function main(): Promise<void> {
     logger.warn('training queue error', { error: error.message }),
   );
 
-  const admin = adminMode(config.ADMIN_TOKEN, config.NODE_ENV === 'production');
-  if (admin === 'disabled') {
-    logger.error(
-      'ADMIN_TOKEN is not set: the operator routes (train, activate, traffic, upload) are disabled',
+  const admin = adminMode(config.ADMIN_TOKEN, config.ALLOW_OPEN_ADMIN);
+  if (admin === 'closed') {
+    logger.warn(
+      'ADMIN_TOKEN is not set: the operator routes (train, activate, traffic, upload, clients) answer 401',
     );
   } else if (admin === 'open') {
+    logger.warn('ALLOW_OPEN_ADMIN: the operator routes are open to anyone (development only)');
+  }
+  if (!canLimitMemory()) {
     logger.warn(
-      'ADMIN_TOKEN is not set: the operator routes are open to anyone (development only)',
+      'prlimit (util-linux) is missing: model uploads are checked without a memory limit',
     );
   }
 
@@ -74,6 +81,12 @@ async function main(): Promise<void> {
     { name: queue.name, counts: () => queue.getJobCounts(...QUEUE_STATES) },
     { name: trainingQueue.name, counts: () => trainingQueue.getJobCounts(...QUEUE_STATES) },
   ]);
+  const sampler = new BacklogSampler(redis, queue, {
+    intervalMs: config.ADMISSION_SAMPLE_INTERVAL_MS,
+    onSample: (backlog) =>
+      metrics.oldestWait.set({ queue: queue.name }, backlog.oldestWaitMs / 1000),
+  });
+  sampler.start();
 
   const waiter = new CompletionWaiter();
   const events = new PredictionEvents({
@@ -86,6 +99,7 @@ async function main(): Promise<void> {
 
   const app = createApp({
     db: database.db,
+    pool: database.pool,
     redis,
     queue,
     trainingQueue,
@@ -94,30 +108,71 @@ async function main(): Promise<void> {
     waiter,
     metrics,
     registry,
+    metricsOnMainPort: config.METRICS_PORT === undefined,
     bodyLimit: config.BODY_LIMIT,
     uploadLimit: config.MODEL_UPLOAD_LIMIT,
     adminToken: config.ADMIN_TOKEN,
     adminMode: admin,
     trustProxyHops: config.TRUST_PROXY_HOPS,
     version: VERSION,
+    keys: new KeyAuthenticator(database.db, { ttlMs: config.API_KEY_CACHE_TTL_MS }),
+    requireApiKey: config.REQUIRE_API_KEY,
+    compatRequireApiKey: config.COMPAT_REQUIRE_API_KEY,
+    rateLimit: {
+      max: config.RATE_LIMIT_MAX,
+      windowMs: config.RATE_LIMIT_WINDOW_MS,
+      prefix: config.QUEUE_PREFIX,
+    },
+    backlog: () => sampler.current(),
+    admission: {
+      maxInFlight: config.ADMISSION_MAX_IN_FLIGHT,
+      maxWaiting: config.ADMISSION_MAX_WAITING,
+      maxWaitMs: config.ADMISSION_MAX_WAIT_MS,
+    },
+    retryAfter: { minS: config.ADMISSION_RETRY_AFTER_S, pace: config.ADMISSION_REFUSAL_PACE },
+    databaseMaxWaiting: config.DATABASE_MAX_WAITING,
+    bodyTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+    uploadTimeoutMs: config.HTTP_UPLOAD_TIMEOUT_MS,
+    modelCheck: {
+      memoryMb: config.MODEL_CHECK_MEMORY_MB,
+      timeoutMs: config.MODEL_CHECK_TIMEOUT_MS,
+    },
   });
-  const server = app.listen(config.PORT, config.HOST);
+  // A deep accept queue: a burst of new connections waits there for the API to answer (even if
+  // with a refusal) instead of overflowing it and waiting out the clients' SYN retries (1 s, 3 s,
+  // 7 s). The kernel caps it at net.core.somaxconn.
+  const server = app.listen({ port: config.PORT, host: config.HOST, backlog: 4096 });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  // Longer than a proxy's idle timeout, so the proxy closes idle connections first.
-  server.keepAliveTimeout = 65_000;
+  // Headers must arrive quickly; whole requests may take the upload's time (ordinary bodies have
+  // their own, shorter deadline); idle keep-alive connections outlive a proxy's idle timeout, so
+  // the proxy closes them first.
+  server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_MS;
+  server.requestTimeout = Math.max(config.HTTP_UPLOAD_TIMEOUT_MS, config.HTTP_HEADERS_TIMEOUT_MS);
+  server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
   const { port } = server.address() as AddressInfo;
-  logger.info('api listening', { port, host: config.HOST, version: VERSION });
+  const metricsServer =
+    config.METRICS_PORT === undefined
+      ? undefined
+      : await startMetricsServer(registry, config.METRICS_PORT, config.HOST);
+  logger.info('api listening', {
+    port,
+    host: config.HOST,
+    version: VERSION,
+    ...(metricsServer ? { metricsPort: metricsServer.port } : {}),
+  });
 
   shutdown
     .add('http server', () => {
       app.locals.draining = true;
+      sampler.stop();
       // Long polls answer now with the current status instead of holding the close.
       waiter.wakeAll();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      metricsServer?.server.close();
       return closed;
     })
     .add('prediction events', () => events.close())

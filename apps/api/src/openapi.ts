@@ -7,6 +7,8 @@ type Json = Record<string, unknown>;
 
 /** Request bodies are described as the client sends them (before defaults apply). */
 const REQUEST_BODIES = new Set([
+  s.createClientBody,
+  s.updateClientBody,
   s.createPredictionBody,
   s.feedbackBody,
   s.compatStartBody,
@@ -53,12 +55,42 @@ const operator = {
   security: [{ operatorToken: [] }],
 };
 const operatorErrors = {
-  401: error('Missing or wrong operator token'),
-  503: error('Operator routes disabled (ADMIN_TOKEN unset in production)'),
+  401: error('Missing or wrong operator token (also when the server has none configured)'),
 };
 
+/** Paths that take neither a client key nor an operator token. */
+const PROBES = new Set(['/healthz', '/readyz', '/openapi.json']);
+const SUBMISSIONS = new Set(['/v1/predictions', '/inference/start']);
+
+/**
+ * Client routes: an optional API key (required with REQUIRE_API_KEY, or COMPAT_REQUIRE_API_KEY on
+ * the compatible routes) and the refusals every one of them may answer, with Retry-After.
+ */
+function withClientAccess(paths: Record<string, Record<string, Json>>): void {
+  for (const [path, operations] of Object.entries(paths)) {
+    if (PROBES.has(path)) continue;
+    for (const [method, operation] of Object.entries(operations)) {
+      if (operation.security) continue;
+      const submission = SUBMISSIONS.has(path) && method === 'post';
+      operation.security = [{ clientKey: [] }, {}];
+      operation.responses = {
+        ...(operation.responses as Json),
+        401: error('Unknown or revoked API key, or none where one is required'),
+        429: error(
+          'Rate limit of the client exceeded (RateLimit headers, Retry-After): nothing stored',
+        ),
+        503: error(
+          submission
+            ? 'Overloaded (backlog past its limit), or the database is busy or unavailable; Retry-After'
+            : 'The database is busy or unavailable; Retry-After',
+        ),
+      };
+    }
+  }
+}
+
 export function buildOpenApiDocument(version: string): Json {
-  return {
+  const document = {
     openapi: '3.0.3',
     info: {
       title: 'predictq',
@@ -218,6 +250,84 @@ export function buildOpenApiDocument(version: string): Json {
           },
         },
       },
+      '/v1/clients': {
+        post: {
+          summary: 'Create a client and its first API key (the key is shown this once)',
+          ...operator,
+          requestBody: body(s.createClientBody),
+          responses: {
+            201: ok('The client, with its key', s.clientCreatedSchema),
+            400: error('Invalid body'),
+            409: error('A client of that name exists'),
+            ...operatorErrors,
+          },
+        },
+        get: {
+          summary: 'The clients and their keys (prefixes only)',
+          ...operator,
+          responses: { 200: ok('The clients', s.clientListSchema), ...operatorErrors },
+        },
+      },
+      '/v1/clients/{id}': {
+        get: {
+          summary: 'A client and its keys',
+          ...operator,
+          parameters: [uuidParam('id')],
+          responses: {
+            200: ok('The client', s.clientSchema),
+            404: error('Unknown client'),
+            ...operatorErrors,
+          },
+        },
+        patch: {
+          summary: "Set or clear the client's own rate limit",
+          ...operator,
+          parameters: [uuidParam('id')],
+          requestBody: body(s.updateClientBody),
+          responses: {
+            200: ok('The client', s.clientSchema),
+            400: error('Invalid body'),
+            404: error('Unknown client'),
+            ...operatorErrors,
+          },
+        },
+        delete: {
+          summary: 'Revoke a client: none of its keys works any more',
+          ...operator,
+          parameters: [uuidParam('id')],
+          responses: {
+            200: ok('The revoked client', s.clientSchema),
+            404: error('Unknown client'),
+            409: error('The anonymous client cannot be revoked'),
+            ...operatorErrors,
+          },
+        },
+      },
+      '/v1/clients/{id}/keys': {
+        post: {
+          summary: 'Issue another API key for a client (shown this once)',
+          ...operator,
+          parameters: [uuidParam('id')],
+          responses: {
+            201: ok('The key', s.issuedKeySchema),
+            404: error('Unknown client'),
+            409: error('The client is revoked, or anonymous'),
+            ...operatorErrors,
+          },
+        },
+      },
+      '/v1/clients/{id}/keys/{key_id}': {
+        delete: {
+          summary: 'Revoke one API key',
+          ...operator,
+          parameters: [uuidParam('id'), uuidParam('key_id')],
+          responses: {
+            200: ok('The revoked key', s.apiKeySchema),
+            404: error('Unknown client, or no such active key'),
+            ...operatorErrors,
+          },
+        },
+      },
       '/v1/trainings/{id}': {
         get: {
           summary: 'A training run: status, progress (epoch, loss), result',
@@ -258,7 +368,10 @@ export function buildOpenApiDocument(version: string): Json {
           responses: {
             200: ok('Status', s.compatTaskSchema),
             404: error('Unknown task'),
-            500: error('The task failed'),
+            500: ok(
+              'The task failed: {"detail": "Task failed"}, as the original',
+              s.compatTaskFailedSchema,
+            ),
           },
         },
       },
@@ -277,7 +390,10 @@ export function buildOpenApiDocument(version: string): Json {
           responses: {
             200: ok('Results', s.compatResultListSchema),
             404: error('Unknown task'),
-            500: error('The task failed'),
+            500: ok(
+              'The task failed: {"detail": "Task failed"}, as the original',
+              s.compatTaskFailedSchema,
+            ),
           },
         },
       },
@@ -320,7 +436,10 @@ export function buildOpenApiDocument(version: string): Json {
       schemas: components(),
       securitySchemes: {
         operatorToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+        clientKey: { type: 'http', scheme: 'bearer', description: 'A client API key (pq_...)' },
       },
     },
   };
+  withClientAccess(document.paths);
+  return document;
 }

@@ -18,11 +18,11 @@ import type { TravellerRequest } from '@predictq/domain';
 import { Agent, request } from 'undici';
 import type { z } from 'zod';
 
-import { ApiError, NetworkError, toNetworkError } from './errors';
+import { ApiError, NetworkError, parseRetryAfter, toNetworkError } from './errors';
 import {
   attemptSignal,
-  backoffDelay,
   isRetryable,
+  retryDelay,
   type Replay,
   type RetryOptions,
   wait,
@@ -44,6 +44,8 @@ export interface ClientOptions {
   retry?: RetryOptions;
   /** Aborting it ends every call in flight (and its retries) with a NetworkError `ABORTED`. */
   signal?: AbortSignal;
+  /** The client's API key, sent as `Authorization: Bearer <key>`. */
+  apiKey?: string;
 }
 
 export type CompatTask = z.infer<typeof compatTaskSchema>;
@@ -59,6 +61,16 @@ interface Call {
   path: string;
   body?: unknown;
   headers?: Record<string, string>;
+}
+
+/**
+ * The code of an error answer: the API's {error: {code}}, or prediction_failed for the compatible
+ * routes' failed task ({"detail": "Task failed"}, the original system's body).
+ */
+function errorCode(status: number, body: unknown): string {
+  const { error, detail } = (body ?? {}) as { error?: { code?: string }; detail?: unknown };
+  if (status === 500 && detail === 'Task failed') return 'prediction_failed';
+  return error?.code ?? 'http_error';
 }
 
 export class PredictqClient {
@@ -205,7 +217,7 @@ export class PredictqClient {
         ) {
           throw error;
         }
-        const delayMs = backoffDelay(attempt, retry);
+        const delayMs = retryDelay(attempt, failure, retry);
         retry.onRetry?.({ operation: call.operation, attempt, error: failure, delayMs });
         await this.backoff(delayMs, failure);
       }
@@ -246,6 +258,7 @@ export class PredictqClient {
         headers: {
           accept: 'application/json',
           ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
           ...call.headers,
         },
         body: payload,
@@ -264,8 +277,12 @@ export class PredictqClient {
         : toNetworkError(error);
     }
     if (response.statusCode >= 400) {
-      const code = (parsed as { error?: { code?: string } } | null)?.error?.code ?? 'http_error';
-      throw new ApiError(response.statusCode, code, parsed);
+      throw new ApiError(
+        response.statusCode,
+        errorCode(response.statusCode, parsed),
+        parsed,
+        parseRetryAfter(response.headers['retry-after']),
+      );
     }
     return parsed;
   }

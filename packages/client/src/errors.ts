@@ -7,10 +7,20 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     readonly body: unknown,
+    /** The answer's Retry-After, in milliseconds: wait at least this long before a retry. */
+    readonly retryAfterMs?: number,
   ) {
     super(`HTTP ${status} ${code}`);
     this.name = 'ApiError';
   }
+}
+
+/** Retry-After (seconds, or an HTTP date) in milliseconds from `now`; undefined when absent. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /**

@@ -1,8 +1,9 @@
 export * from './client';
-export { ApiError, NetworkError } from './errors';
+export { ApiError, NetworkError, parseRetryAfter } from './errors';
 export {
   backoffDelay,
   isRetryable,
+  retryDelay,
   type Replay,
   type RetryEvent,
   type RetryOptions,

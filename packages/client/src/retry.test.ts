@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { PredictqClient } from './client';
-import { ApiError, NetworkError } from './errors';
-import { backoffDelay, isRetryable, type RetryEvent } from './retry';
+import { ApiError, NetworkError, parseRetryAfter } from './errors';
+import { backoffDelay, isRetryable, retryDelay, type RetryEvent } from './retry';
 
 const request = {
   people_num: 1,
@@ -21,13 +21,15 @@ const request = {
 };
 
 /** A real HTTP server answering each request with the next of `answers` (status, delay). */
-async function serve(answers: { status: number; delayMs?: number; body?: unknown }[]) {
+async function serve(
+  answers: { status: number; delayMs?: number; body?: unknown; headers?: Record<string, string> }[],
+) {
   let calls = 0;
   const server = http.createServer((_req, res) => {
     const answer = answers[Math.min(calls, answers.length - 1)]!;
     calls += 1;
     setTimeout(() => {
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       res.end(JSON.stringify(answer.body ?? { error: { code: `status_${answer.status}` } }));
     }, answer.delayMs ?? 0);
   });
@@ -74,6 +76,32 @@ describe('isRetryable', () => {
     expect(isRetryable({ status: 503, code: 'x' }, 'unsent-only')).toBe(false);
     expect(isRetryable({ status: 500, code: 'prediction_failed' }, 'safe')).toBe(false);
     expect(isRetryable({ code: 'ABORTED' }, 'safe')).toBe(false);
+  });
+});
+
+describe('refusals that stored nothing', () => {
+  it('are retried even for a submit without a key, other 503s are not', () => {
+    for (const code of ['overloaded', 'rate_limited', 'database_busy']) {
+      const status = code === 'rate_limited' ? 429 : 503;
+      expect(isRetryable({ status, code }, 'unsent-only')).toBe(true);
+    }
+    expect(isRetryable({ status: 503, code: 'database_unavailable' }, 'unsent-only')).toBe(false);
+    expect(isRetryable({ status: 503, code: 'database_unavailable' }, 'safe')).toBe(true);
+  });
+
+  it('wait at least Retry-After, plus the backoff as jitter', () => {
+    const options = { minDelayMs: 100, maxDelayMs: 1000 };
+    const failure = { status: 503, code: 'overloaded', retryAfterMs: 2000 };
+    expect(retryDelay(1, failure, options, () => 0)).toBe(2000);
+    expect(retryDelay(2, failure, options, () => 1)).toBe(2200);
+    expect(retryDelay(2, { status: 502, code: 'x' }, options, () => 1)).toBe(200);
+  });
+
+  it('read Retry-After in seconds or as an HTTP date', () => {
+    expect(parseRetryAfter('3')).toBe(3000);
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
+    expect(parseRetryAfter(undefined)).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
   });
 });
 
@@ -136,6 +164,34 @@ describe('PredictqClient retries', () => {
       code: 'ECONNREFUSED',
     });
     expect(events).toHaveLength(2);
+  });
+
+  it('retries a keyless submit refused as overloaded, no sooner than its Retry-After', async () => {
+    const server = await serve([
+      { status: 503, body: { error: { code: 'overloaded' } }, headers: { 'retry-after': '1' } },
+      { status: 202, body: accepted },
+    ]);
+    try {
+      const started = Date.now();
+      await expect(client(server.url).submitPrediction(request)).resolves.toEqual(accepted);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+      expect(server.calls()).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("reads the compatible routes' failed task as prediction_failed, and does not retry it", async () => {
+    const server = await serve([{ status: 500, body: { detail: 'Task failed' } }]);
+    try {
+      await expect(client(server.url).inferenceStatus('t')).rejects.toMatchObject({
+        status: 500,
+        code: 'prediction_failed',
+      });
+      expect(server.calls()).toBe(1);
+    } finally {
+      await server.close();
+    }
   });
 
   it('times out each attempt with the code TIMEOUT and does not repeat a keyless submit', async () => {

@@ -1,9 +1,13 @@
 // When a failed call may be sent again, and how long to wait before it. Kept apart from the
 // client so that the rules can be read (and tested) on their own.
+import { NOTHING_STORED_CODES } from '@predictq/contract';
+
 /** HTTP errors of the API (status and code) and calls that got no answer. */
 export interface FailedAttempt {
   status?: number;
   code: string;
+  /** The answer's Retry-After, in milliseconds. */
+  retryAfterMs?: number | undefined;
 }
 
 /**
@@ -47,8 +51,11 @@ const NOT_SENT = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-/** The compatible status route answers 500 prediction_failed for a failed task: an answer. */
+/** The compatible status route answers 500 for a failed task (code prediction_failed): an answer. */
 const ANSWERS = new Set(['prediction_failed']);
+
+/** Refusals before anything was stored: repeating them is safe whatever the call. */
+const NOTHING_STORED = new Set<string>(NOTHING_STORED_CODES);
 
 /** Whether an attempt that failed this way may be repeated. */
 export function isRetryable(failure: FailedAttempt, replay: Replay): boolean {
@@ -56,8 +63,25 @@ export function isRetryable(failure: FailedAttempt, replay: Replay): boolean {
   if (failure.status === undefined) {
     return replay === 'safe' || NOT_SENT.has(failure.code);
   }
+  if ((failure.status === 429 || failure.status === 503) && NOTHING_STORED.has(failure.code)) {
+    return true;
+  }
   if (replay !== 'safe' || ANSWERS.has(failure.code)) return false;
   return failure.status >= 500 || failure.status === 429;
+}
+
+/**
+ * The wait before retry `attempt`: at least the answer's Retry-After, plus the backoff as jitter
+ * (so that clients refused together do not all come back at the same instant).
+ */
+export function retryDelay(
+  attempt: number,
+  failure: FailedAttempt,
+  options: Pick<RetryOptions, 'minDelayMs' | 'maxDelayMs'>,
+  random: () => number = Math.random,
+): number {
+  const backoff = backoffDelay(attempt, options, random);
+  return failure.retryAfterMs === undefined ? backoff : failure.retryAfterMs + backoff;
 }
 
 /** Exponential backoff with full jitter: uniform in [0, min(max, min * 2^(attempt-1))]. */

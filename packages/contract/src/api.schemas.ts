@@ -7,11 +7,15 @@ import {
   type LocationBooleanFeature,
   type LocationNumericFeature,
   PREDICTION_STATUSES,
+  storableText,
   travellerRequestObject,
 } from '@predictq/domain';
 import { z } from 'zod';
 
 // ---- requests -------------------------------------------------------------------------------
+
+/** The largest PostgreSQL integer (int4): ids of stays and the like. */
+export const INT4_MAX = 2_147_483_647;
 
 /** v1 is strict: an unknown field is a 400 that names it (a typo never passes silently). */
 export const createPredictionBody = travellerRequestObject
@@ -25,6 +29,7 @@ export const feedbackBody = z
       .number()
       .int()
       .positive()
+      .max(INT4_MAX)
       .nullable()
       .describe('The chosen stay (one of the returned ones), or null when none fitted.'),
   })
@@ -32,14 +37,19 @@ export const feedbackBody = z
 
 /** The original system's body: extra fields (such as its `name`) are ignored. */
 export const compatStartBody = travellerRequestObject
-  .extend({ name: z.string().max(64).optional() })
+  .extend({ name: storableText().max(64).optional() })
   .superRefine(checkTravellerRequest)
   .meta({ id: 'CompatInferenceRequest' });
 
 export const compatSelectBody = z
   .object({
     task_id: z.string().min(1),
-    location_id: z.number().int().describe('-1 records that none of the results fitted.'),
+    location_id: z
+      .number()
+      .int()
+      .min(-1)
+      .max(INT4_MAX)
+      .describe('-1 records that none of the results fitted.'),
   })
   .meta({ id: 'CompatSelection' });
 
@@ -55,6 +65,13 @@ export const waitQuery = z.object({
 });
 
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Error codes of refusals that happened before anything was stored: a retry is always safe, even
+ * of a submission without an Idempotency-Key. They come with Retry-After.
+ */
+export const NOTHING_STORED_CODES = ['overloaded', 'rate_limited', 'database_busy'] as const;
+export type NothingStoredCode = (typeof NOTHING_STORED_CODES)[number];
 
 // ---- responses ------------------------------------------------------------------------------
 
@@ -151,6 +168,11 @@ export const compatTaskSchema = z
     type: z.enum(['inference', 'training']),
   })
   .meta({ id: 'CompatTaskStatus' });
+
+/** The original system's answer (HTTP 500) for a failed task. */
+export const compatTaskFailedSchema = z
+  .object({ detail: z.literal('Task failed') })
+  .meta({ id: 'CompatTaskFailed' });
 
 export const compatResultSchema = z
   .object({ location_id: z.number().int(), score: z.number(), ...locationFeatureShape })

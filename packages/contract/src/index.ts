@@ -1,2 +1,3 @@
 export * from './api.schemas';
 export * from './model.schemas';
+export * from './client.schemas';

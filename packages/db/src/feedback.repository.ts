@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 
 import type { Db } from './client';
 import { runPrepared } from './prepared';
-import { feedback, type FeedbackRow } from './schema';
+import { ANONYMOUS_CLIENT_ID, feedback, type FeedbackRow } from './schema';
 
 export type FeedbackResult =
   | { kind: 'recorded'; feedback: FeedbackRow }
@@ -15,14 +15,14 @@ export type FeedbackResult =
   | { kind: 'duplicate'; feedback: FeedbackRow };
 
 // Validation and the insert in one statement (atomic, one round trip). $2 is the chosen location,
-// null for "none fitted". The insert only happens for a succeeded prediction and a shown stay;
+// null for "none fitted"; $3 the client, whose predictions only it may label. The insert only happens for a succeeded prediction and a shown stay;
 // ON CONFLICT makes a second feedback a no-op that the caller reports.
 const RECORD_FEEDBACK = `
   WITH target AS (
     SELECT p.id, p.status, p.model_id, r.rank, r.rank <= p.shown_rank AS shown
     FROM predictions p
     LEFT JOIN rankings r ON r.prediction_id = p.id AND r.location_id = $2::integer
-    WHERE p.id = $1
+    WHERE p.id = $1 AND p.client_id = $3
   ), inserted AS (
     INSERT INTO feedback (prediction_id, outcome, location_id, chosen_rank, model_id)
     SELECT id, (CASE WHEN $2::integer IS NULL THEN 'none' ELSE 'chosen' END)::feedback_outcome,
@@ -48,15 +48,20 @@ interface FeedbackStatementRow {
   created_at: Date | null;
 }
 
-/** Records feedback once per prediction; `locationId` null means none of the stays fitted. */
+/**
+ * Records feedback once per prediction; `locationId` null means none of the stays fitted. Another
+ * client's prediction is not found.
+ */
 export async function recordFeedback(
   db: Db,
   predictionId: string,
   locationId: number | null,
+  clientId: string = ANONYMOUS_CLIENT_ID,
 ): Promise<FeedbackResult> {
   const [row] = await runPrepared<FeedbackStatementRow>(db, 'record_feedback', RECORD_FEEDBACK, [
     predictionId,
     locationId,
+    clientId,
   ]);
   if (!row) return { kind: 'prediction_not_found' };
   if (row.prediction_id !== null && row.outcome !== null && row.created_at !== null) {

@@ -1,4 +1,5 @@
 export * from './client';
+export * from './client.repository';
 export * from './errors';
 export * from './feedback.repository';
 export * from './location.repository';

@@ -14,25 +14,35 @@ import {
   PREDICTION_ENDED_CHANNEL,
   runPrepared,
 } from './prepared';
-import { locations, type LocationRow, predictions, type PredictionRow, rankings } from './schema';
+import {
+  ANONYMOUS_CLIENT_ID,
+  locations,
+  type LocationRow,
+  predictions,
+  type PredictionRow,
+  rankings,
+} from './schema';
 
 export interface NewPrediction {
   id: string;
   request: EnrichedRequest;
+  /** The submitting client; the anonymous client when not given. */
+  clientId?: string | undefined;
   idempotencyKey?: string | undefined;
   requestHash?: string | undefined;
 }
 
 /**
- * Stores a new prediction as `queued`. With an idempotency key already used, stores nothing
- * and returns the existing prediction with created = false.
+ * Stores a new prediction as `queued`. With an idempotency key the client already used, stores
+ * nothing and returns the existing prediction with created = false.
  */
 const INSERT_PREDICTION = `
   INSERT INTO predictions (id, idempotency_key, request_hash, people_num, people_age, children_num,
     budget, nights, time_arrival, pool, spa, pet_friendly, lake, mountain, sport, age_avg, age_std,
-    age_min, age_max, profile)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
-  ON CONFLICT (idempotency_key) DO NOTHING
+    age_min, age_max, profile, client_id)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+    $21)
+  ON CONFLICT (client_id, idempotency_key) DO NOTHING
   RETURNING ${PREDICTION_COLUMNS}`;
 
 export async function createPrediction(
@@ -40,6 +50,7 @@ export async function createPrediction(
   input: NewPrediction,
 ): Promise<{ prediction: PredictionRow; created: boolean }> {
   const r = input.request;
+  const clientId = input.clientId ?? ANONYMOUS_CLIENT_ID;
   const [inserted] = await runPrepared<PredictionRow>(db, 'insert_prediction', INSERT_PREDICTION, [
     input.id,
     input.idempotencyKey ?? null,
@@ -61,14 +72,27 @@ export async function createPrediction(
     r.age_min,
     r.age_max,
     r.profile ?? null,
+    clientId,
   ]);
   if (inserted) return { prediction: inserted, created: true };
-  const [existing] = await db
-    .select()
-    .from(predictions)
-    .where(eq(predictions.idempotency_key, input.idempotencyKey ?? ''));
+  const existing = await findByIdempotencyKey(db, clientId, input.idempotencyKey ?? '');
   if (!existing) throw new Error('prediction insert conflicted but no prediction holds the key');
   return { prediction: existing, created: false };
+}
+
+/** The client's prediction submitted with this idempotency key, if any. */
+export async function findByIdempotencyKey(
+  db: Db,
+  clientId: string,
+  idempotencyKey: string,
+): Promise<PredictionRow | undefined> {
+  const [row] = await runPrepared<PredictionRow>(
+    db,
+    'prediction_by_idempotency_key',
+    `SELECT ${PREDICTION_COLUMNS} FROM predictions WHERE client_id = $1 AND idempotency_key = $2`,
+    [clientId, idempotencyKey],
+  );
+  return row;
 }
 
 /** The stored request of a prediction, as scoring and the API see it. */
@@ -129,17 +153,17 @@ export async function getRanking(
   }));
 }
 
-// The prediction and, once it succeeded, its top $2 stays with their features; the first read
-// of a prefix marks it shown (raises shown_rank: one row, written once). One round trip for the
-// API's most frequent request. Location columns are prefixed l_ (names clash with the
-// prediction's); the returned prediction shows the marks as they are after this read.
+// The prediction of client $3 and, once it succeeded, its top $2 stays with their features; the
+// first read of a prefix marks it shown (raises shown_rank: one row, written once). One round
+// trip for the API's most frequent request. Location columns are prefixed l_ (names clash with
+// the prediction's); the returned prediction shows the marks as they are after this read.
 const READ_PREDICTION = `
   WITH marked AS (
     UPDATE predictions SET shown_rank = $2, shown_at = coalesce(shown_at, now())
-    WHERE id = $1 AND status = 'succeeded' AND shown_rank < $2
+    WHERE id = $1 AND client_id = $3 AND status = 'succeeded' AND shown_rank < $2
     RETURNING shown_rank, shown_at
   ), p AS (
-    SELECT ${PREDICTION_COLUMNS} FROM predictions WHERE id = $1
+    SELECT ${PREDICTION_COLUMNS} FROM predictions WHERE id = $1 AND client_id = $3
   )
   SELECT p.*, m.shown_rank AS m_shown_rank, m.shown_at AS m_shown_at,
          r.rank AS r_rank, r.location_id AS r_location_id, r.score AS r_score,
@@ -166,18 +190,20 @@ export interface PredictionWithRanking {
 }
 
 /**
- * A prediction and, once it succeeded, the top `limit` stays of its ranking, which are marked
- * shown (shown_rank rises to `limit`; later reads of the same prefix change nothing). One round
- * trip.
+ * A prediction of `clientId` and, once it succeeded, the top `limit` stays of its ranking, which
+ * are marked shown (shown_rank rises to `limit`; later reads of the same prefix change nothing).
+ * Another client's prediction is not found. One round trip.
  */
 export async function readPredictionWithRanking(
   db: Db,
   id: string,
   limit: number,
+  clientId: string = ANONYMOUS_CLIENT_ID,
 ): Promise<PredictionWithRanking | undefined> {
   const rows = await runPrepared<PredictionReadRow>(db, 'read_prediction', READ_PREDICTION, [
     id,
     limit,
+    clientId,
   ]);
   const first = rows[0];
   if (!first) return undefined;

@@ -17,7 +17,7 @@ export async function runPrepared<R extends object>(
 export const PREDICTION_ENDED_CHANNEL = 'predictq_prediction_ended';
 
 /** Predictions' columns for raw statements, with the date as YYYY-MM-DD like drizzle returns it. */
-export const PREDICTION_COLUMNS = `id, status, idempotency_key, request_hash, people_num, people_age,
+export const PREDICTION_COLUMNS = `id, status, client_id, idempotency_key, request_hash, people_num, people_age,
   children_num, budget, nights, to_char(time_arrival, 'YYYY-MM-DD') AS time_arrival, pool, spa,
   pet_friendly, lake, mountain, sport, age_avg, age_std, age_min, age_max, profile, model_id,
   shown_rank, shown_at, error, attempts, created_at, started_at, completed_at`;

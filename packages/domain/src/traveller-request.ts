@@ -10,6 +10,17 @@ export const MAX_PEOPLE = 100;
 export const MAX_AGE = 120;
 export const MAX_NIGHTS = 365;
 
+/**
+ * Arrival dates a trip may have. Well inside PostgreSQL's date range (whose year 0 does not even
+ * exist), wide enough for historical imports and bookings far ahead.
+ */
+export const EARLIEST_ARRIVAL = '2000-01-01';
+export const LATEST_ARRIVAL = '2099-12-31';
+
+/** Text that PostgreSQL can store: its text type refuses the NUL character. */
+export const storableText = () =>
+  z.string().refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
+
 const wish = z.boolean();
 
 /** The request fields, without the cross-field rules (see travellerRequestSchema). */
@@ -32,7 +43,13 @@ export const travellerRequestShape = {
     .max(1_000_000)
     .describe('The most the group pays per night for a stay (the unit of a location price).'),
   nights: z.number().int().min(1).max(MAX_NIGHTS).describe('Length of the stay in nights.'),
-  time_arrival: z.iso.date().describe('Arrival date, YYYY-MM-DD.'),
+  time_arrival: z.iso
+    .date()
+    .refine(
+      (value) => value >= EARLIEST_ARRIVAL && value <= LATEST_ARRIVAL,
+      `must be between ${EARLIEST_ARRIVAL} and ${LATEST_ARRIVAL}`,
+    )
+    .describe(`Arrival date, YYYY-MM-DD, from ${EARLIEST_ARRIVAL} to ${LATEST_ARRIVAL}.`),
   pool: wish,
   spa: wish,
   pet_friendly: wish,
@@ -61,8 +78,7 @@ export function checkTravellerRequest(value: TravellerRequestFields, ctx: z.Refi
   }
 }
 
-const profileField = z
-  .string()
+const profileField = storableText()
   .min(1)
   .max(64)
   .optional()

@@ -20,6 +20,14 @@ export interface QueueCounts {
   counts: () => Promise<Partial<Record<QueueState, number>>>;
 }
 
+/** Why a request was refused before any work (503 or 429, always with Retry-After). */
+export const REFUSAL_REASONS = [
+  'overloaded',
+  'rate_limited',
+  'database_busy',
+  'database_unavailable',
+] as const;
+
 export function createApiMetrics(registry: Registry, queues: readonly QueueCounts[] = []) {
   const queueJobs = new Gauge({
     name: 'predictq_queue_jobs',
@@ -40,8 +48,17 @@ export function createApiMetrics(registry: Registry, queues: readonly QueueCount
       );
     },
   });
+  const refusals = new Counter({
+    name: 'predictq_requests_refused_total',
+    help: 'Requests refused with Retry-After (503 or 429), by reason.',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  // Every reason exists from the start (at 0), so rates and dashboards have a series to read.
+  for (const reason of REFUSAL_REASONS) refusals.inc({ reason }, 0);
   return {
     queueJobs,
+    refusals,
     httpRequests: new Counter({
       name: 'predictq_http_requests_total',
       help: 'HTTP requests answered, by method, route template and status code.',
@@ -65,6 +82,12 @@ export function createApiMetrics(registry: Registry, queues: readonly QueueCount
       name: 'predictq_validation_rejections_total',
       help: 'Requests rejected before anything was stored, by route and error code.',
       labelNames: ['route', 'code'] as const,
+      registers: [registry],
+    }),
+    oldestWait: new Gauge({
+      name: 'predictq_queue_oldest_wait_seconds',
+      help: 'Age of the oldest job waiting in the queue, as the admission control last sampled it.',
+      labelNames: ['queue'] as const,
       registers: [registry],
     }),
     feedback: new Counter({

@@ -8,6 +8,8 @@ export const API_METRIC_FAMILIES = [
   'predictq_validation_rejections_total',
   'predictq_feedback_total',
   'predictq_queue_jobs',
+  'predictq_queue_oldest_wait_seconds',
+  'predictq_requests_refused_total',
 ] as const;
 
 export const WORKER_METRIC_FAMILIES = [

@@ -65,3 +65,9 @@ export {
   requestStats,
   requestStatsSchema,
 } from './request-stats';
+export {
+  canLimitMemory,
+  checkModelIsolated,
+  type ModelCheck,
+  type ModelCheckOptions,
+} from './model-check';

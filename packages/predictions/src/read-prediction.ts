@@ -7,10 +7,11 @@ export type PredictionView = PredictionWithRanking;
 /** The whole ranking is at most this long (RESULTS_TOP_K is far smaller). */
 const WHOLE_RANKING = 1000;
 
+/** The client's prediction: another client's is not found (and is not marked shown). */
 export function readPrediction(
   db: Db,
   id: string,
-  options: { limit?: number } = {},
+  options: { limit?: number; clientId?: string } = {},
 ): Promise<PredictionView | undefined> {
-  return readPredictionWithRanking(db, id, options.limit ?? WHOLE_RANKING);
+  return readPredictionWithRanking(db, id, options.limit ?? WHOLE_RANKING, options.clientId);
 }

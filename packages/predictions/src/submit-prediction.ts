@@ -37,21 +37,23 @@ export function requestHash(request: TravellerRequest): string {
 }
 
 /**
- * Stores the request as a queued prediction and enqueues its job. A request that was stored is
+ * Stores the request as a queued prediction of the client and enqueues its job. A request that was stored is
  * accepted even when Redis is unavailable: the worker's recovery sweep enqueues it later, so
  * nothing accepted is lost.
  */
 export async function submitPrediction(
   deps: PredictionDeps,
   request: TravellerRequest,
-  idempotencyKey?: string,
+  options: { idempotencyKey?: string | undefined; clientId?: string | undefined } = {},
 ): Promise<Submission> {
+  const { idempotencyKey, clientId } = options;
   const hash = idempotencyKey === undefined ? undefined : requestHash(request);
   const { prediction, created } = await createPrediction(deps.db, {
     id: randomUUID(),
     request: enrichRequest(request),
     idempotencyKey,
     requestHash: hash,
+    clientId,
   });
   if (!created && prediction.request_hash !== hash) throw new IdempotencyKeyReused(prediction.id);
   if (created && failpoints.fires('submit.after-insert')) crashNow();

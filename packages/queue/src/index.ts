@@ -1,3 +1,4 @@
+export * from './backlog-sampler';
 export * from './connection';
 export * from './errors';
 export * from './inference-queue';

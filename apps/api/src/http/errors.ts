@@ -1,6 +1,9 @@
-// Every error leaves the API as {error: {code, message, details}} through one middleware.
+// Every error leaves the API as {error: {code, message, details}} through one middleware (the
+// compatible routes' failed task excepted: its body is the original system's). An outage of
+// PostgreSQL is a 503 with Retry-After, a value PostgreSQL refuses a 400: neither is a 500.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { Logger } from '@predictq/logging';
+import { isDatabaseUnavailable, isDataError } from '@predictq/db';
+import { errorMessage, type Logger } from '@predictq/logging';
 import type { ApiMetrics } from '@predictq/metrics';
 import type { z } from 'zod';
 
@@ -12,6 +15,9 @@ export interface ErrorDetail {
 }
 
 export class HttpError extends Error {
+  /** Seconds after which a retry may succeed (sent as Retry-After). */
+  retryAfterS: number | undefined;
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -21,7 +27,50 @@ export class HttpError extends Error {
     super(message);
     this.name = 'HttpError';
   }
+
+  withRetryAfter(seconds: number): this {
+    this.retryAfterS = seconds;
+    return this;
+  }
+
+  /** The response body. */
+  body(): unknown {
+    return { error: { code: this.code, message: this.message, details: this.details } };
+  }
 }
+
+/**
+ * The MLprod-compatible answer for a failed task, exactly as the original system gave it: the
+ * one 500 of the API that is an answer, not a fault.
+ */
+export class CompatTaskFailed extends HttpError {
+  constructor(readonly reason: string | null) {
+    super(500, 'task_failed', 'Task failed');
+  }
+
+  override body(): unknown {
+    return { detail: 'Task failed' };
+  }
+}
+
+/** Seconds a client should wait after PostgreSQL was found unavailable. */
+export const DATABASE_RETRY_AFTER_S = 2;
+
+const databaseUnavailable = () =>
+  new HttpError(
+    503,
+    'database_unavailable',
+    'the database is unavailable; retry later (a submission with the same Idempotency-Key is safe to retry)',
+  ).withRetryAfter(DATABASE_RETRY_AFTER_S);
+
+/**
+ * PostgreSQL refused a value (SQLSTATE class 22): the input's fault, whatever let it through.
+ * The driver's words stay in the log.
+ */
+const dataError = () =>
+  new HttpError(400, 'invalid_value', 'a value of the request is out of range or malformed', [
+    { field: '(request)', message: 'refused by the database as out of range or malformed' },
+  ]);
 
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 
@@ -70,11 +119,20 @@ const REJECTIONS = new Set([
   'payload_too_large',
   'unsupported_media_type',
   'idempotency_key_reused',
+  'invalid_value',
 ]);
+
+/** The HttpError a known failure stands for; undefined for an unknown one (a 500). */
+function toHttpError(error: unknown): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
+  if (isDataError(error)) return dataError();
+  return fromBodyParser(error as BodyParserError);
+}
 
 export function errorHandler(logger: Logger, metrics: ApiMetrics): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    let http = error instanceof HttpError ? error : fromBodyParser(error as BodyParserError);
+    let http = toHttpError(error);
     if (http && REJECTIONS.has(http.code)) {
       metrics.validationRejections.inc({ route: routeTemplate(req), code: http.code });
     }
@@ -85,13 +143,17 @@ export function errorHandler(logger: Logger, metrics: ApiMetrics): ErrorRequestH
         error: error instanceof Error ? error.stack : String(error),
       });
       http = new HttpError(500, 'internal_error', 'internal error');
-    } else if (http.status >= 500) {
+    } else if (http.code === 'database_unavailable' || http.code === 'invalid_value') {
+      if (http.code === 'database_unavailable') {
+        metrics.refusals.inc({ reason: 'database_unavailable' });
+      }
+      logger.warn(http.message, { route: routeTemplate(req), error: errorMessage(error) });
+    } else if (http.status >= 500 && !(http instanceof CompatTaskFailed)) {
       logger.error(http.message, { code: http.code });
     }
     if (res.headersSent) return;
-    res.status(http.status).json({
-      error: { code: http.code, message: http.message, details: http.details },
-    });
+    if (http.retryAfterS !== undefined) res.setHeader('Retry-After', String(http.retryAfterS));
+    res.status(http.status).json(http.body());
   };
 }
 

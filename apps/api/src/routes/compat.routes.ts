@@ -1,6 +1,6 @@
 // The MLprod-compatible routes: the original course system's paths, JSON shapes and status words,
 // so that its clients (and its traffic generator) run unchanged.
-import { type RequestHandler, Router } from 'express';
+import type { RequestHandler } from 'express';
 import {
   countLocations,
   countPredictions,
@@ -15,7 +15,10 @@ import type { PredictionStatus } from '@predictq/domain';
 import type { ApiMetrics } from '@predictq/metrics';
 import { type PredictionDeps, readPrediction, submitPrediction } from '@predictq/predictions';
 
-import { HttpError, notFound } from '../http/errors';
+import type { Access } from '../http/access';
+import { callingClient } from '../http/client-auth';
+import { CompatTaskFailed, HttpError, notFound } from '../http/errors';
+import { router } from '../http/router';
 import { integerParam, parseBody, parseQuery, uuidParam } from '../http/validate';
 import type { ModelVersions } from '../model-versions';
 import { presentCompatLocation, presentCompatResult } from '../presenters';
@@ -34,53 +37,56 @@ const STATUS_WORD: Record<PredictionStatus, (typeof compatStatusWords)[number]> 
   canceled: 'REVOKED',
 };
 
-function failed(reason: string | null): HttpError {
-  return new HttpError(500, 'prediction_failed', `task failed: ${reason ?? 'unknown reason'}`);
-}
-
 export interface CompatRouteDeps extends PredictionDeps {
   db: Db;
   metrics: ApiMetrics;
   modelVersions: ModelVersions;
   jsonBody: RequestHandler;
+  access: Access;
 }
 
-export function compatRoutes(deps: CompatRouteDeps): Router {
-  const router = Router();
+export function compatRoutes(deps: CompatRouteDeps) {
+  const routes = router();
+  const { access } = deps;
 
-  router.post('/inference/start', deps.jsonBody, async (req, res) => {
+  routes.post('/inference/start', ...access.submit, deps.jsonBody, async (req, res) => {
     const { name, ...request } = parseBody(compatStartBody, req);
+    const { prediction } = await submitPrediction(
+      deps,
+      { ...request, profile: request.profile ?? name },
+      { clientId: callingClient(res).clientId },
+    );
     deps.metrics.predictionsSubmitted.inc({ api: 'compat' });
-    const { prediction } = await submitPrediction(deps, {
-      ...request,
-      profile: request.profile ?? name,
-    });
     res.json({ task_id: prediction.id, status: STATUS_WORD[prediction.status], type: 'inference' });
   });
 
-  router.get('/inference/status/:task_id', async (req, res) => {
+  routes.get('/inference/status/:task_id', ...access.read, async (req, res) => {
     const prediction = await getPrediction(deps.db, uuidParam(req.params.task_id, 'task'));
-    if (!prediction) throw notFound('task');
-    if (prediction.status === 'failed') throw failed(prediction.error);
+    if (!prediction || prediction.client_id !== callingClient(res).clientId) throw notFound('task');
+    if (prediction.status === 'failed') throw new CompatTaskFailed(prediction.error);
     res.json({ task_id: prediction.id, status: STATUS_WORD[prediction.status], type: 'inference' });
   });
 
-  router.get('/inference/results/:task_id', async (req, res) => {
+  routes.get('/inference/results/:task_id', ...access.read, async (req, res) => {
     const { limit } = parseQuery(resultsQuery, req);
-    const view = await readPrediction(deps.db, uuidParam(req.params.task_id, 'task'), { limit });
+    const view = await readPrediction(deps.db, uuidParam(req.params.task_id, 'task'), {
+      limit,
+      clientId: callingClient(res).clientId,
+    });
     if (!view) throw notFound('task');
-    if (view.prediction.status === 'failed') throw failed(view.prediction.error);
+    if (view.prediction.status === 'failed') throw new CompatTaskFailed(view.prediction.error);
     res.json((view.ranking ?? []).map(presentCompatResult));
   });
 
   // Express matches the path with or without the original's trailing slash.
-  router.put('/inference/select', deps.jsonBody, async (req, res) => {
+  routes.put('/inference/select', ...access.read, deps.jsonBody, async (req, res) => {
     const body = parseBody(compatSelectBody, req);
     const taskId = uuidParam(body.task_id, 'result');
     const result = await recordFeedback(
       deps.db,
       taskId,
       body.location_id === -1 ? null : body.location_id,
+      callingClient(res).clientId,
     );
     switch (result.kind) {
       case 'recorded': {
@@ -123,7 +129,7 @@ export function compatRoutes(deps: CompatRouteDeps): Router {
     }
   });
 
-  router.get('/content/info', async (_req, res) => {
+  routes.get('/content/info', ...access.read, async (_req, res) => {
     const [locations, users] = await Promise.all([
       countLocations(deps.db),
       countPredictions(deps.db),
@@ -131,15 +137,15 @@ export function compatRoutes(deps: CompatRouteDeps): Router {
     res.json({ locations, users });
   });
 
-  router.get('/content/locations', async (_req, res) => {
+  routes.get('/content/locations', ...access.read, async (_req, res) => {
     res.json((await listLocations(deps.db)).map(presentCompatLocation));
   });
 
-  router.get('/content/location/:id', async (req, res) => {
+  routes.get('/content/location/:id', ...access.read, async (req, res) => {
     const row = await getLocation(deps.db, integerParam(req.params.id, 'location'));
     if (!row) throw notFound('location');
     res.json(presentCompatLocation(row));
   });
 
-  return router;
+  return routes;
 }

@@ -1,38 +1,48 @@
 // Liveness (the process answers) and readiness (it can do its job: PostgreSQL and Redis answer,
-// and a model is active to score with).
-import { Router } from 'express';
+// and a model is active to score with). Readiness names a failing dependency but never the
+// driver's message (addresses, versions): that goes to the log.
 import type { Redis } from 'ioredis';
 import { sql } from 'drizzle-orm';
 import { type Db, getActiveModel } from '@predictq/db';
+import { errorMessage, type Logger } from '@predictq/logging';
 
-async function check(fn: () => Promise<string>): Promise<string> {
-  try {
-    return await fn();
-  } catch (error) {
-    return `error: ${error instanceof Error ? error.message : String(error)}`;
-  }
-}
+import { router } from '../http/router';
 
-export function healthRoutes(deps: { db: Db; redis: Redis }): Router {
-  const router = Router();
+type Check = 'ok' | 'unavailable' | 'no active model';
 
-  router.get('/healthz', (_req, res) => {
+export function healthRoutes(deps: {
+  db: Db;
+  redis: Redis;
+  logger: Logger;
+}): ReturnType<typeof router> {
+  const routes = router();
+
+  const check = async (name: string, fn: () => Promise<Check>): Promise<Check> => {
+    try {
+      return await fn();
+    } catch (error) {
+      deps.logger.warn('readiness check failed', { check: name, error: errorMessage(error) });
+      return 'unavailable';
+    }
+  };
+
+  routes.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
-  router.get('/readyz', async (_req, res) => {
+  routes.get('/readyz', async (_req, res) => {
     const [database, redis, model] = await Promise.all([
-      check(async () => {
+      check('database', async () => {
         await deps.db.execute(sql`select 1`);
         return 'ok';
       }),
-      check(async () => ((await deps.redis.ping()) === 'PONG' ? 'ok' : 'error: no PONG')),
-      check(async () => ((await getActiveModel(deps.db)) ? 'ok' : 'error: no active model')),
+      check('redis', async () => ((await deps.redis.ping()) === 'PONG' ? 'ok' : 'unavailable')),
+      check('model', async () => ((await getActiveModel(deps.db)) ? 'ok' : 'no active model')),
     ]);
     const checks = { database, redis, model };
     const ready = Object.values(checks).every((v) => v === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   });
 
-  return router;
+  return routes;
 }

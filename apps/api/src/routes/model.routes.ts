@@ -1,6 +1,6 @@
 // The model registry: list, inspect, online quality, and the operator routes to promote or roll
 // back, split traffic for a canary, and upload an external ONNX model.
-import { type RequestHandler, Router } from 'express';
+import type { RequestHandler } from 'express';
 import { type ModelBody, qualityQuery, trafficBody, uploadBody } from '@predictq/contract';
 import {
   activateModel,
@@ -14,10 +14,18 @@ import {
   setTrafficSplit,
   TrafficSplitError,
 } from '@predictq/db';
-import { type ModelManifest, modelManifestSchema, OnnxScorer, sha256Hex } from '@predictq/model';
+import {
+  checkModelIsolated,
+  type ModelCheckOptions,
+  type ModelManifest,
+  modelManifestSchema,
+  sha256Hex,
+} from '@predictq/model';
 import type { z } from 'zod';
 
+import type { Access } from '../http/access';
 import { HttpError, notFound, validationError } from '../http/errors';
+import { router } from '../http/router';
 import { parseBody, parseQuery, uuidParam } from '../http/validate';
 
 export interface ModelRouteDeps {
@@ -27,6 +35,9 @@ export interface ModelRouteDeps {
   jsonBody: RequestHandler;
   /** Parses the (larger) JSON body of a model upload. */
   uploadJsonBody: RequestHandler;
+  access: Access;
+  /** Limits of the child process that loads an upload once. */
+  modelCheck: ModelCheckOptions;
 }
 
 async function presentModel(db: Db, model: ModelSummary, withLineage: boolean): Promise<ModelBody> {
@@ -66,6 +77,7 @@ function windowStart(window: string): Date | null {
 /** Validates an uploaded model: a valid manifest, matching bytes, and it loads in ONNX Runtime. */
 async function checkUpload(
   body: z.infer<typeof uploadBody>,
+  limits: ModelCheckOptions,
 ): Promise<{ bytes: Buffer; manifest: ModelManifest }> {
   const parsed = modelManifestSchema.safeParse(body.manifest);
   if (!parsed.success) {
@@ -83,37 +95,28 @@ async function checkUpload(
       [{ field: 'manifest.sha256', message: `the bytes have sha256 ${sha256Hex(bytes)}` }],
     );
   }
-  // The API scores nothing: it loads the upload once (a dry run on one zero row) to refuse a model
-  // that workers could not load, then releases it.
-  try {
-    const scorer = await OnnxScorer.load(bytes, manifest);
-    await scorer.release();
-  } catch (error) {
-    throw new HttpError(
-      422,
-      'model_invalid',
-      error instanceof Error ? error.message : String(error),
-      [
-        {
-          field: 'onnx_base64',
-          message: 'does not load in ONNX Runtime as the manifest describes',
-        },
-      ],
-    );
+  // The API scores nothing: a child process loads the upload once (a dry run on one zero row),
+  // under a memory limit and a deadline, to refuse a model that workers could not load. A
+  // hostile file can crash that child, never the API.
+  const check = await checkModelIsolated(bytes, manifest, limits);
+  if (!check.ok) {
+    throw new HttpError(422, 'model_invalid', check.reason, [
+      { field: 'onnx_base64', message: 'does not load in ONNX Runtime as the manifest describes' },
+    ]);
   }
   return { bytes, manifest };
 }
 
-export function modelRoutes(deps: ModelRouteDeps): Router {
-  const { db, admin } = deps;
-  const router = Router();
+export function modelRoutes(deps: ModelRouteDeps) {
+  const { db, admin, access } = deps;
+  const routes = router();
 
-  router.get('/v1/models', async (_req, res) => {
+  routes.get('/v1/models', ...access.read, async (_req, res) => {
     const models = await listModels(db);
     res.json({ models: await Promise.all(models.map((m) => presentModel(db, m, false))) });
   });
 
-  router.put('/v1/models/traffic', admin, deps.jsonBody, async (req, res) => {
+  routes.put('/v1/models/traffic', admin, deps.jsonBody, async (req, res) => {
     const { candidates } = parseBody(trafficBody, req);
     try {
       const serving = await setTrafficSplit(
@@ -142,8 +145,8 @@ export function modelRoutes(deps: ModelRouteDeps): Router {
     }
   });
 
-  router.post('/v1/models', admin, deps.uploadJsonBody, async (req, res) => {
-    const { bytes, manifest } = await checkUpload(parseBody(uploadBody, req));
+  routes.post('/v1/models', admin, deps.uploadJsonBody, async (req, res) => {
+    const { bytes, manifest } = await checkUpload(parseBody(uploadBody, req), deps.modelCheck);
     const model = await registerModel(db, {
       name: manifest.name,
       sha256: manifest.sha256,
@@ -159,13 +162,13 @@ export function modelRoutes(deps: ModelRouteDeps): Router {
       .json(await presentModel(db, model, false));
   });
 
-  router.get('/v1/models/:id', async (req, res) => {
+  routes.get('/v1/models/:id', ...access.read, async (req, res) => {
     const model = await getModel(db, uuidParam(req.params.id, 'model'));
     if (!model) throw notFound('model');
     res.json(await presentModel(db, model, true));
   });
 
-  router.get('/v1/models/:id/quality', async (req, res) => {
+  routes.get('/v1/models/:id/quality', ...access.read, async (req, res) => {
     const model = await getModel(db, uuidParam(req.params.id, 'model'));
     if (!model) throw notFound('model');
     const { window } = parseQuery(qualityQuery, req);
@@ -181,12 +184,12 @@ export function modelRoutes(deps: ModelRouteDeps): Router {
     });
   });
 
-  router.post('/v1/models/:id/activate', admin, async (req, res) => {
+  routes.post('/v1/models/:id/activate', admin, async (req, res) => {
     const id = uuidParam(req.params.id, 'model');
     const model = await activateModel(db, id);
     if (!model) throw notFound('model');
     res.json(await presentModel(db, model, false));
   });
 
-  return router;
+  return routes;
 }

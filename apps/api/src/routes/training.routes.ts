@@ -2,7 +2,7 @@
 // follow its progress and result.
 import { randomUUID } from 'node:crypto';
 
-import { type Request, type RequestHandler, Router } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { type TrainingRunBody, trainingRequestBody } from '@predictq/contract';
 import {
   createTrainingRun,
@@ -14,7 +14,9 @@ import {
 import { errorMessage, type Logger } from '@predictq/logging';
 import { enqueueTraining, type TrainingQueue } from '@predictq/queue';
 
+import type { Access } from '../http/access';
 import { HttpError, notFound } from '../http/errors';
+import { router as caseSensitiveRouter } from '../http/router';
 import { parseBody, uuidParam } from '../http/validate';
 
 export interface TrainingRouteDeps {
@@ -23,6 +25,7 @@ export interface TrainingRouteDeps {
   logger: Logger;
   admin: RequestHandler;
   jsonBody: RequestHandler;
+  access: Access;
 }
 
 function presentRun(run: TrainingRunRow): TrainingRunBody {
@@ -40,9 +43,9 @@ function presentRun(run: TrainingRunRow): TrainingRunBody {
   };
 }
 
-export function trainingRoutes(deps: TrainingRouteDeps): Router {
+export function trainingRoutes(deps: TrainingRouteDeps) {
   const { db, admin } = deps;
-  const router = Router();
+  const router = caseSensitiveRouter();
 
   /** Stores the run, then enqueues it; a run the queue refused is ended failed at once. */
   const start = async (params: Record<string, unknown>): Promise<TrainingRunRow> => {
@@ -58,7 +61,11 @@ export function trainingRoutes(deps: TrainingRouteDeps): Router {
         trainingRunId: run.id,
         error: errorMessage(error),
       });
-      throw new HttpError(503, 'queue_unavailable', 'the training queue is unavailable; try again');
+      throw new HttpError(
+        503,
+        'queue_unavailable',
+        'the training queue is unavailable; try again',
+      ).withRetryAfter(5);
     }
     deps.logger.info('training run queued', { trainingRunId: run.id, params });
     return run;
@@ -81,7 +88,7 @@ export function trainingRoutes(deps: TrainingRouteDeps): Router {
     res.json({ task_id: run.id, status: 'PENDING', type: 'training' });
   });
 
-  router.get('/v1/trainings/:id', async (req, res) => {
+  router.get('/v1/trainings/:id', ...deps.access.read, async (req, res) => {
     const run = await getTrainingRun(db, uuidParam(req.params.id, 'training run'));
     if (!run) throw notFound('training run');
     res.json(presentRun(run));

@@ -1,3 +1,4 @@
+export * from './client.schema';
 export * from './feedback.schema';
 export * from './location.schema';
 export * from './model.schema';

@@ -16,6 +16,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
+import { ANONYMOUS_CLIENT_ID, clients } from './client.schema';
 import { createdAt, timestampTz } from './columns';
 import { models } from './model.schema';
 
@@ -32,6 +33,11 @@ export const predictions = pgTable(
   {
     id: uuid('id').primaryKey(),
     status: predictionStatus('status').notNull().default('queued'),
+    /** Who submitted it; idempotency keys are unique per client. */
+    client_id: uuid('client_id')
+      .notNull()
+      .default(ANONYMOUS_CLIENT_ID)
+      .references(() => clients.id),
     idempotency_key: text('idempotency_key'),
     /** sha256 of the request body, to refuse an idempotency key reused for another body. */
     request_hash: text('request_hash'),
@@ -67,7 +73,7 @@ export const predictions = pgTable(
     completed_at: timestampTz('completed_at'),
   },
   (t) => [
-    uniqueIndex('predictions_idempotency_key_key').on(t.idempotency_key),
+    uniqueIndex('predictions_client_idempotency_key_key').on(t.client_id, t.idempotency_key),
     index('predictions_created_at_idx').on(t.created_at),
     // The recovery sweep looks for non-terminal predictions by age.
     index('predictions_unfinished_idx')

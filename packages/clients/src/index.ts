@@ -1,0 +1,3 @@
+export * from './api-key';
+export * from './client-admin';
+export * from './key-authenticator';
