@@ -39,6 +39,10 @@ beforeAll(async () => {
     DATABASE_ACQUIRE_TIMEOUT_MS: '1000',
     SWEEP_INTERVAL_MS: '1000',
     SWEEP_AFTER_MS: '3000',
+
+    // The test builds a backlog on purpose: admission control would refuse it.
+    ADMISSION_MAX_WAITING: '0',
+    ADMISSION_MAX_WAIT_MS: '0',
   };
   api = await startApi(env);
   client = new PredictqClient({ baseUrl: api.url });

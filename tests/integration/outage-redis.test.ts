@@ -42,6 +42,10 @@ beforeAll(async () => {
     SWEEP_INTERVAL_MS: '600000',
     SWEEP_AFTER_MS: '600000',
     ADMIN_TOKEN: TOKEN,
+
+    // The test builds a backlog on purpose: admission control would refuse it.
+    ADMISSION_MAX_WAITING: '0',
+    ADMISSION_MAX_WAIT_MS: '0',
   };
   api = await startApi(env);
   client = new PredictqClient({ baseUrl: api.url });
