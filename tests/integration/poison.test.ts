@@ -1,7 +1,7 @@
 // Faults of a prediction's own. A poison prediction that kills every worker that scores it (a
-// failpoint: a budget that crashes the process) ends failed with that reason after
-// STALLED_MAX_COUNT stalls, while the predictions that were in hand beside it succeed: once a job
-// has stalled it is scored alone. One that hangs its micro-batch turns the worker's /healthz to
+// failpoint: a budget that crashes the process) ends failed with that reason once scoring it
+// alone killed POISON_MAX_CRASHES workers, while the predictions that were in hand beside it
+// succeed: once a job has stalled it is scored alone, as the only job its worker holds. One that hangs its micro-batch turns the worker's /healthz to
 // 503 with the reason, and fails after its attempts, each in a batch of its own.
 import { PredictqClient } from '@predictq/client';
 
@@ -56,10 +56,10 @@ describe('a prediction that crashes every worker that scores it', () => {
   let context: Context | undefined;
   afterAll(() => tearDown(context));
 
-  it('ends failed with that reason after the stalls allowed; the others succeed', async () => {
+  it('ends failed with that reason after the crashes allowed; the others succeed', async () => {
     context = await setUp({
       PREDICTQ_FAILPOINTS: 'score.crash-on-budget=777.5',
-      STALLED_MAX_COUNT: '2',
+      POISON_MAX_CRASHES: '2',
       JOB_LOCK_MS: '1000',
       STALLED_INTERVAL_MS: '500',
       SWEEP_INTERVAL_MS: '500',
@@ -91,7 +91,7 @@ describe('a prediction that crashes every worker that scores it', () => {
     }
     expect(crashes).toBe(3);
     expect((await predictionRow(ctx, poison.id)).error).toMatch(
-      /stopped its worker repeatedly \(job stalled more than allowable limit\)/,
+      /scoring this prediction alone stopped its worker 2 times/,
     );
     const last = ctx.workers.at(-1)!;
     if (!last.running) ctx.workers.push(await startWorker(ctx.env));

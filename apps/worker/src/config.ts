@@ -44,10 +44,15 @@ export const workerEnvSchema = z.object({
   /** How often BullMQ checks for stalled jobs (of crashed workers). */
   STALLED_INTERVAL_MS: positiveInt(30_000),
   /**
-   * Times a job may stall (its worker died or lost the lock) and be taken again; one more and it
-   * fails: a poison prediction that crashes worker after worker ends failed with that reason.
+   * Times a job may stall (its worker died or lost the lock while holding it) and be taken
+   * again; one more and it fails. A backstop: poison is told by POISON_MAX_CRASHES first.
    */
-  STALLED_MAX_COUNT: positiveInt(3),
+  STALLED_MAX_COUNT: positiveInt(10),
+  /**
+   * A job that stalled is scored alone; when that kills its worker this many times, the
+   * prediction ends failed as poison (its own fault), whatever happened to its neighbours.
+   */
+  POISON_MAX_CRASHES: positiveInt(2),
   /** How long a job put back because a dependency was down waits before it is taken again. */
   OUTAGE_RETRY_DELAY_MS: positiveInt(1_000),
   /** While a dependency is down, how often the worker checks whether it answers again. */

@@ -34,8 +34,10 @@ export interface InferenceWorkerOptions {
   concurrency: number;
   lockDurationMs: number;
   stalledIntervalMs: number;
-  /** Stalls (a worker crashed or lost the job's lock) before the job fails: a poison job. */
+  /** Stalls (a worker crashed or lost the job's lock) before the job fails: a backstop. */
   maxStalledCount: number;
+  /** Crashes while scored alone before a prediction ends failed as poison. */
+  poisonMaxCrashes: number;
   /** How long a job put back for an outage waits before it is taken again. */
   outageDelayMs: number;
 }
@@ -96,10 +98,21 @@ export function createInferenceWorker(
    */
   let suspectInHand = false;
   const scoreSuspect = async (job: Job<ScorePredictionPayload>, predictionId: string) => {
+    const crashes = job.data.soloCrashes ?? 0;
+    if (crashes >= options.poisonMaxCrashes) {
+      throw new PermanentError(
+        `scoring this prediction alone stopped its worker ${crashes} times (it crashes or hangs the process)`,
+      );
+    }
     suspectInHand = true;
     await pauses.hold('suspect job');
     try {
-      logger.info('scoring a job that stalled before, alone', { stalled: job.stalledCounter });
+      // Counted before scoring: a worker that dies now leaves the count for the next one.
+      await job.updateData({ ...job.data, soloCrashes: crashes + 1 });
+      logger.info('scoring a job that stalled before, alone', {
+        stalled: job.stalledCounter,
+        soloCrashes: crashes,
+      });
       return await batcher.submit(predictionId, { alone: true });
     } finally {
       suspectInHand = false;

@@ -43,6 +43,7 @@ export function createWorkers(
       lockDurationMs: config.JOB_LOCK_MS,
       stalledIntervalMs: config.STALLED_INTERVAL_MS,
       maxStalledCount: config.STALLED_MAX_COUNT,
+      poisonMaxCrashes: config.POISON_MAX_CRASHES,
       outageDelayMs: config.OUTAGE_RETRY_DELAY_MS,
     },
   );

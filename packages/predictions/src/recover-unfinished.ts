@@ -106,6 +106,6 @@ async function recoverPage(
 /** A failed job's reason as the prediction shows it; BullMQ's stall wording explained. */
 export function failureReason(jobReason: string): string {
   return /stalled more than allowable limit/.test(jobReason)
-    ? `scoring this prediction stopped its worker repeatedly (${jobReason})`
+    ? `its job stalled too often: every worker that held it stopped (${jobReason})`
     : jobReason;
 }

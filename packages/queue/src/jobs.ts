@@ -14,7 +14,14 @@ export const JOBS = {
   trainModel: 'train-model',
 } as const;
 
-export const scorePredictionPayload = z.object({ predictionId: z.uuid() });
+export const scorePredictionPayload = z.object({
+  predictionId: z.uuid(),
+  /**
+   * Times a worker started scoring this job alone (after it had stalled) and did not live to
+   * finish: how a poison prediction is told from one that was merely in hand when a worker died.
+   */
+  soloCrashes: z.number().int().min(0).optional(),
+});
 export type ScorePredictionPayload = z.infer<typeof scorePredictionPayload>;
 
 export interface RetryPolicy {
