@@ -20,7 +20,12 @@ import { gitInfo, machineInfo } from './lib/bench/environment-info';
 import { measure, type Measurement } from './lib/bench/measure';
 import { type StartedPlatform, withPlatform } from './lib/platform/platform';
 import { mergeConfig } from './lib/platform/platform-config';
-import { interruptOnSignals, platformSpec, withWorkspace } from './lib/platform/platform-options';
+import {
+  Interrupted,
+  interruptOnSignals,
+  platformSpec,
+  withWorkspace,
+} from './lib/platform/platform-options';
 import { ROOT, type Workspace } from './lib/platform/workspace';
 
 const log = (line: string) => console.log(line);
@@ -175,5 +180,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  process.exit(error instanceof Interrupted ? 130 : 1);
 });

@@ -70,6 +70,14 @@ export function platformSpec(options: PlatformCliOptions): PlatformSpec {
   return { workers: options.workers, apis: options.apis, env: options.env, fill: options.fill };
 }
 
+/** The reason of an abort by SIGINT or SIGTERM: the script exits with 130 once it has cleaned up. */
+export class Interrupted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+    this.name = 'Interrupted';
+  }
+}
+
 /** Aborts on the first SIGINT or SIGTERM, so the run stops and the platform is removed. */
 export function interruptOnSignals(log: (line: string) => void): {
   signal: AbortSignal;
@@ -82,7 +90,7 @@ export function interruptOnSignals(log: (line: string) => void): {
       return;
     }
     log(`\n${name}: stopping; removing the platform`);
-    controller.abort(new Error(`interrupted by ${name}`));
+    controller.abort(new Interrupted(name));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -233,16 +233,19 @@ export async function startPlatform(
 
 /**
  * Runs `body` against a fresh platform and stops it afterwards, whatever happens: `body`'s end,
- * its failure, a process of the platform exiting, or the signal (Ctrl-C).
+ * its failure, a process of the platform exiting, or the signal (Ctrl-C). With `interruptBody`
+ * false, the signal only stops the start: the body handles Ctrl-C itself and ends in its time.
  */
 export async function withPlatform<T>(
   ws: Workspace,
   spec: PlatformSpec,
   signal: AbortSignal,
   body: (platform: StartedPlatform) => Promise<T>,
+  options: { interruptBody?: boolean } = {},
 ): Promise<T> {
   const platform = await startPlatform(ws, spec, signal);
   const aborted = new Promise<never>((_, reject) => {
+    if (options.interruptBody === false) return;
     if (signal.aborted) reject(signal.reason as Error);
     signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
   });
