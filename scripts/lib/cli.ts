@@ -37,3 +37,18 @@ export function isoDate(value: string): string {
   }
   return value;
 }
+
+/** A list of seeds: "1..5" (a range), "1,4,9" (a list), or one seed. */
+export function seedList(value: string): number[] {
+  const range = /^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$/.exec(value);
+  const seeds = range
+    ? Array.from(
+        { length: Math.max(0, Number(range[2]) - Number(range[1]) + 1) },
+        (_, i) => Number(range[1]) + i,
+      )
+    : value.split(',').map((part) => seed(part));
+  if (seeds.length === 0 || seeds.length > 1000) {
+    throw new InvalidArgumentError('expected 1 to 1000 seeds: a range 1..5, or a list 1,4,9');
+  }
+  return seeds.map((s) => seed(String(s)));
+}
