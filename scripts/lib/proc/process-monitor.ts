@@ -137,18 +137,20 @@ export class ProcessMonitor {
     const pids = await group.resolve().catch(() => [...state.tracked.keys()]);
     let rss = 0;
     let pss: number | null = 0;
+    let read = 0;
     await Promise.all(
       pids.map(async (pid) => {
         const [stat, memory] = await Promise.all([readStat(pid), readMemory(pid)]);
         if (!stat) return;
         this.track(state, pid, stat.startTime, stat.cpuTicks);
         if (!memory) return;
+        read += 1;
         rss += memory.rssBytes;
         pss = pss === null || memory.pssBytes === undefined ? null : pss + memory.pssBytes;
       }),
     );
     state.peakRss = Math.max(state.peakRss, rss);
-    if (pss !== null && pids.length > 0) state.peakPss = Math.max(state.peakPss ?? 0, pss);
+    if (pss !== null && read > 0) state.peakPss = Math.max(state.peakPss ?? 0, pss);
   }
 
   private track(state: GroupState, pid: number, startTime: number, ticks: number): void {
