@@ -27,7 +27,6 @@ export interface BenchOptions {
 }
 
 const pid = (value: string, previous: number[] = []) => [...previous, integer(1, 2 ** 22)(value)];
-const seconds = (min: number, max: number) => (value: string) => decimal(min, max)(value) * 1000;
 
 function program(): Command {
   const command = new Command('bench')
@@ -70,20 +69,20 @@ function program(): Command {
       decimal(1, 600_000),
       500,
     )
-    .option('--step-duration <s>', 'ramp: measured seconds per step', seconds(0.5, 3_600), 10_000)
+    .option('--step-duration <s>', 'ramp: measured seconds per step', decimal(0.5, 3_600), 10)
     .option(
       '--max-in-flight <n>',
       'open loop: sessions running at once at most (more are dropped)',
       integer(1, 100_000),
       1000,
     )
-    .option('-d, --duration <s>', 'measured seconds', seconds(0.5, 86_400), 20_000)
-    .option('-w, --warmup <s>', 'seconds run before measuring', seconds(0, 3_600), 5_000)
+    .option('-d, --duration <s>', 'measured seconds', decimal(0.5, 86_400), 20)
+    .option('-w, --warmup <s>', 'seconds run before measuring', decimal(0, 3_600), 5)
     .option(
       '--drain <s>',
       'after the window, how long sessions in flight may finish',
-      seconds(0, 600),
-      30_000,
+      decimal(0, 600),
+      30,
     )
     .addOption(
       new Option('--poll <mode>', 'long: GET ?wait= until done; short: GET with a 5-100 ms backoff')
@@ -134,10 +133,10 @@ function check(command: Command): BenchOptions {
       ramp: (o.ramp as number[] | undefined) ?? [],
       targetP99Ms: o.targetP99 as number,
       maxInFlight: o.maxInFlight as number,
-      warmupMs: o.warmup as number,
-      durationMs: o.duration as number,
-      stepDurationMs: o.stepDuration as number,
-      drainMs: o.drain as number,
+      warmupMs: (o.warmup as number) * 1000,
+      durationMs: (o.duration as number) * 1000,
+      stepDurationMs: (o.stepDuration as number) * 1000,
+      drainMs: (o.drain as number) * 1000,
       seed: o.seed as number,
       poll: o.poll as PollMode,
       timeoutMs: o.timeout as number,
@@ -162,9 +161,13 @@ export function parseBenchOptions(argv: readonly string[] = process.argv): Bench
   const command = program();
   try {
     command.parse(argv);
+  } catch (error) {
+    // Commander has already printed the message.
+    process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : USAGE_ERROR);
+  }
+  try {
     return check(command);
   } catch (error) {
-    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : USAGE_ERROR);
     console.error(`error: ${(error as Error).message}`);
     process.exit(USAGE_ERROR);
   }

@@ -1,6 +1,6 @@
 // The command-line options that start a fresh platform, shared by the bench, the traffic
 // generator and the drift scenario, and the run around it: the workspace, Ctrl-C, cleanup.
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 
 import { integer } from '../cli';
 import type { PlatformSpec } from './platform';
@@ -29,11 +29,10 @@ export function addPlatformOptions(
       'run a fresh platform (built JavaScript, new database and Redis prefix), removed afterwards',
     )
     .option('--workers <n>', 'with --start: worker processes', integer(1, 16), 1)
-    .option(
-      '--env <KEY=VALUE>',
-      'with --start: environment of its processes (repeatable)',
-      collectEnv,
-      {},
+    .addOption(
+      new Option('--env <KEY=VALUE>', 'with --start: environment of its processes (repeatable)')
+        .argParser(collectEnv)
+        .default({}, 'none'),
     )
     .option('--no-build', 'with --start: run the existing dist/ instead of npm run build')
     .option(
