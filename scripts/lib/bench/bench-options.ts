@@ -1,8 +1,8 @@
 // The benchmark's command line: the load (closed loop, --rate, --ramp), the target (a running
 // platform, or --start / --compare for fresh ones), and the report.
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 
-import { decimal, integer, seed, USAGE_ERROR } from '../cli';
+import { decimal, integer, parseOrExit, seed } from '../cli';
 import {
   addPlatformOptions,
   checkPlatformOptions,
@@ -159,16 +159,5 @@ function check(command: Command): BenchOptions {
 /** Parses argv; on bad options prints why and exits with USAGE_ERROR (help exits 0). */
 export function parseBenchOptions(argv: readonly string[] = process.argv): BenchOptions {
   const command = program();
-  try {
-    command.parse(argv);
-  } catch (error) {
-    // Commander has already printed the message.
-    process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : USAGE_ERROR);
-  }
-  try {
-    return check(command);
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
-    process.exit(USAGE_ERROR);
-  }
+  return parseOrExit(command, argv, () => check(command));
 }

@@ -1,8 +1,8 @@
 // The traffic generator's command line.
 import { DEFAULT_TRAVELLER_PROFILES } from '@predictq/simulation';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 
-import { decimal, integer, isoDate, seed, USAGE_ERROR } from '../cli';
+import { decimal, integer, isoDate, parseOrExit, seed } from '../cli';
 import {
   addPlatformOptions,
   checkPlatformOptions,
@@ -103,25 +103,15 @@ export function trafficProgram(): Command {
 /** Parses argv; on bad options prints why and exits with USAGE_ERROR (help exits 0). */
 export function parseTrafficOptions(argv: readonly string[] = process.argv): TrafficOptions {
   const program = trafficProgram();
-  try {
-    program.parse(argv);
-  } catch (error) {
-    // Commander has already printed the message.
-    process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : USAGE_ERROR);
-  }
-  const options = program.opts<TrafficOptions>();
-  if (options.tmin > options.tmax) {
-    console.error(`error: --tmin (${options.tmin}) must not exceed --tmax (${options.tmax})`);
-    process.exit(USAGE_ERROR);
-  }
-  try {
+  return parseOrExit(program, argv, () => {
+    const options = program.opts<TrafficOptions>();
+    if (options.tmin > options.tmax) {
+      throw new Error(`--tmin (${options.tmin}) must not exceed --tmax (${options.tmax})`);
+    }
     options.platform = checkPlatformOptions(program);
     if (options.platform.start && program.getOptionValueSource('url') === 'cli') {
       throw new Error('--url names a running platform: not with --start');
     }
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
-    process.exit(USAGE_ERROR);
-  }
-  return options;
+    return options;
+  });
 }
