@@ -87,7 +87,13 @@ export async function measure(
   let usage: Awaited<ReturnType<ProcessMonitor['mark']>> = [];
   const hooks: WindowHooks = {
     opened: async () => void (await monitor.mark()),
-    closed: async () => void (usage = await monitor.mark()),
+    closed: async () => {
+      usage = await monitor.mark();
+      for (const group of usage.filter((g) => g.pids.length === 0)) {
+        const note = `no ${group.name} process found: its figures are 0 (give --${group.name}-pid?)`;
+        if (['api', 'worker'].includes(group.name) && !notes.includes(note)) notes.push(note);
+      }
+    },
   };
   const timing = (warmupMs: number, durationMs: number) => ({
     warmupMs,
