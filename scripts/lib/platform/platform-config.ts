@@ -1,8 +1,9 @@
 // The syntax of a platform configuration, as --compare takes it and --env builds it:
 // whitespace-separated KEY=VALUE words, lower-case keys for the platform's own options
 // (workers=2, apis=2) and UPPER_CASE keys for environment variables of its processes
-// (DATABASE_POOL_SIZE=20). An env value may name the fresh database as {database}, e.g.
-// DATABASE_URL=postgresql:///{database}?host=/var/run/postgresql for a Unix socket.
+// (DATABASE_POOL_SIZE=20). An env value may name the fresh database as {database}, e.g. for a
+// Unix socket DATABASE_URL=postgresql://postgres@localhost/{database}?host=/var/run/postgresql
+// (the host parameter wins over the URL's host; a URL without a host does not parse).
 import { InvalidArgumentError } from 'commander';
 
 export interface PlatformConfig {
