@@ -24,6 +24,7 @@ describe('parsePlatformConfig', () => {
     expect(() => parsePlatformConfig('WORKERS')).toThrow(/"WORKERS"/);
     expect(() => parsePlatformConfig('workers=0')).toThrow(/workers= takes/);
     expect(() => parsePlatformConfig('workers=two')).toThrow(/workers= takes/);
+    expect(() => parsePlatformConfig('fill=-1')).toThrow(/fill= takes a whole number from 0/);
   });
 });
 
@@ -34,12 +35,14 @@ describe('collectEnv and mergeConfig', () => {
   });
 
   it('lays a configuration over the base options', () => {
-    const base = { workers: 1, apis: 1, env: { A: '1', B: '1' } };
+    const base = { workers: 1, apis: 1, fill: 0, env: { A: '1', B: '1' } };
     expect(mergeConfig(base, parsePlatformConfig('workers=2 B=2'))).toEqual({
       workers: 2,
       apis: 1,
+      fill: 0,
       env: { A: '1', B: '2' },
     });
+    expect(mergeConfig(base, parsePlatformConfig('fill=1000')).fill).toBe(1000);
   });
 
   it('names the fresh database in env values', () => {

@@ -1,6 +1,6 @@
 // The syntax of a platform configuration, as --compare takes it and --env builds it:
 // whitespace-separated KEY=VALUE words, lower-case keys for the platform's own options
-// (workers=2, apis=2) and UPPER_CASE keys for environment variables of its processes
+// (workers=2, apis=2, fill=1000000) and UPPER_CASE keys for environment variables of its processes
 // (DATABASE_POOL_SIZE=20). An env value may name the fresh database as {database}, e.g. for a
 // Unix socket DATABASE_URL=postgresql://postgres@localhost/{database}?host=/var/run/postgresql
 // (the host parameter wins over the URL's host; a URL without a host does not parse).
@@ -9,17 +9,21 @@ import { InvalidArgumentError } from 'commander';
 export interface PlatformConfig {
   workers?: number;
   apis?: number;
+  /** Predictions stored before the processes start. */
+  fill?: number;
   env: Record<string, string>;
 }
 
-const OPTION_KEYS = ['workers', 'apis'] as const;
+/** Each option's range. */
+const OPTION_RANGES = { workers: [1, 16], apis: [1, 16], fill: [0, 100_000_000] } as const;
+type OptionKey = keyof typeof OPTION_RANGES;
 const ENV_KEY = /^[A-Z][A-Z0-9_]*$/;
-const MAX_PROCESSES = 16;
 
-function count(key: string, value: string): number {
+function count(key: OptionKey, value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > MAX_PROCESSES) {
-    throw new InvalidArgumentError(`${key}= takes a whole number from 1 to ${MAX_PROCESSES}`);
+  const [min, max] = OPTION_RANGES[key];
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new InvalidArgumentError(`${key}= takes a whole number from ${min} to ${max}`);
   }
   return n;
 }
@@ -46,13 +50,15 @@ export function parsePlatformConfig(text: string): PlatformConfig {
   for (const word of text.trim().split(/\s+/).filter(Boolean)) {
     const at = word.indexOf('=');
     const key = at < 0 ? word : word.slice(0, at);
-    if ((OPTION_KEYS as readonly string[]).includes(key)) {
-      config[key as (typeof OPTION_KEYS)[number]] = count(key, word.slice(at + 1));
+    if (key in OPTION_RANGES) {
+      config[key as OptionKey] = count(key as OptionKey, word.slice(at + 1));
     } else if (ENV_KEY.test(key) && at > 0) {
       config.env[key] = word.slice(at + 1);
     } else {
       throw new InvalidArgumentError(
-        `"${word}": expected ${OPTION_KEYS.map((k) => `${k}=N`).join(', ')} or ENV_VAR=value`,
+        `"${word}": expected ${Object.keys(OPTION_RANGES)
+          .map((k) => `${k}=N`)
+          .join(', ')} or ENV_VAR=value`,
       );
     }
   }
@@ -68,6 +74,7 @@ export function mergeConfig<T extends Required<PlatformConfig>>(
     ...base,
     workers: override.workers ?? base.workers,
     apis: override.apis ?? base.apis,
+    fill: override.fill ?? base.fill,
     env: { ...base.env, ...override.env },
   };
 }

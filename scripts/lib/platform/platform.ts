@@ -17,10 +17,8 @@ import { createFreshDatabase, deleteKeysWithPrefix, type FreshDatabase } from '.
 import { expandEnv, type PlatformConfig } from './platform-config';
 import type { Workspace } from './workspace';
 
-export interface PlatformSpec extends Required<PlatformConfig> {
-  /** Predictions stored before the processes start (0: none). */
-  fill: number;
-}
+/** What a fresh platform runs: its processes, their environment, predictions stored first. */
+export type PlatformSpec = Required<PlatformConfig>;
 
 export interface PlatformProcessInfo {
   name: string;
