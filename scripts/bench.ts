@@ -1,213 +1,184 @@
-// The benchmark: drives a running platform (it starts nothing) with N concurrent clients for T
-// seconds. Each client runs complete sessions: submit a prediction, poll until it is done, send
-// feedback. Prints and writes as JSON the completed predictions per second and the
-// submit-to-succeeded latency (from the server's created_at/completed_at) and the session time
-// the client saw.
-import { writeFile } from 'node:fs/promises';
-import os from 'node:os';
-
-import { ApiError, PredictqClient } from '@predictq/client';
-import { createRng, type Rng } from '@predictq/random';
+// npm run bench: what a client sees of predictq. Client-clock latency (the result in hand, the
+// whole session, each request) next to the server's clock; a closed loop (N clients), an open
+// loop (--rate: sessions on a timetable, latency from the scheduled start) or a ramp of rates;
+// CPU and memory per process from /proc. Against a running platform, or a fresh one (--start),
+// or two configurations alternately (--compare). Writes every figure as JSON (--json).
+// Exit codes: 0 the report is out and sessions completed; 1 none completed or a failure;
+// 2 bad arguments; 130 interrupted (the platform it started is removed first).
+import { parseBenchOptions, type BenchOptions } from './lib/bench/bench-options';
 import {
-  decide,
-  generateRequest,
-  pickProfile,
-  readTravellerProfiles,
-  type TravellerProfile,
-} from '@predictq/simulation';
-import { Command, Option } from 'commander';
+  comparison,
+  DEFINITIONS,
+  describeLoad,
+  formatMeasurement,
+  platformInfo,
+  type RoundRecord,
+  writeReport,
+} from './lib/bench/bench-report';
+import { formatComparison } from './lib/bench/compare';
+import { gitInfo, machineInfo } from './lib/bench/environment-info';
+import { measure, type Measurement } from './lib/bench/measure';
+import { type StartedPlatform, withPlatform } from './lib/platform/platform';
+import { mergeConfig } from './lib/platform/platform-config';
+import {
+  Interrupted,
+  interruptOnSignals,
+  platformSpec,
+  withWorkspace,
+} from './lib/platform/platform-options';
+import { ROOT, type Workspace } from './lib/platform/workspace';
 
-import { integer, seed, USAGE_ERROR } from './lib/cli';
-import { summarize } from './lib/stats';
+const log = (line: string) => console.log(line);
 
-interface Options {
-  url: string;
-  clients: number;
-  duration: number;
-  warmup: number;
-  seed: number;
-  json: string;
-  poll: 'long' | 'short';
+function completedSessions(measurement: Measurement): number {
+  if (measurement.mode !== 'ramp') return measurement.result.sessions.completed;
+  return measurement.steps.reduce((sum, s) => sum + s.result.sessions.completed, 0);
 }
 
-interface Counters {
-  sessions: number;
-  succeeded: number;
-  failed: number;
-  errors: Record<string, number>;
-  latencyMs: number[];
-  sessionMs: number[];
+/** Measures the platform that `platform` started, with its processes known. */
+function measureStarted(
+  options: BenchOptions,
+  ws: Workspace,
+  platform: StartedPlatform,
+  signal: AbortSignal,
+) {
+  const target = {
+    apiUrls: platform.apis.map((a) => a.url),
+    databaseUrl: platform.databaseUrl,
+    redisUrl: ws.redisUrl,
+    apiPids: platform.apis.map((a) => a.pid),
+    workerPids: platform.workers.map((w) => w.pid),
+  };
+  return measure(target, options.load, signal, log);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-// Short polls back off from 5 ms to 100 ms: quick answers at low load, bounded poll traffic at
-// high load. Long polls ask the API to answer when the prediction ends (up to 10 s a request).
-const pollDelay = (attempt: number) => Math.min(100, 5 * 2 ** attempt);
-const LONG_POLL_SECONDS = 10;
+async function runningPlatform(options: BenchOptions) {
+  log(`against the running platform at ${options.url}`);
+  const interrupt = interruptOnSignals(log);
+  try {
+    const target = {
+      apiUrls: [options.url],
+      databaseUrl: options.databaseUrl,
+      redisUrl: options.redisUrl,
+      ...(options.apiPids ? { apiPids: options.apiPids } : {}),
+      ...(options.workerPids ? { workerPids: options.workerPids } : {}),
+    };
+    const measurement = await measure(target, options.load, interrupt.signal, log);
+    return {
+      measurement,
+      completed: completedSessions(measurement),
+      interrupted: interrupt.signal.aborted,
+    };
+  } finally {
+    interrupt.release();
+  }
+}
 
-async function session(
-  poll: Options['poll'],
-  client: PredictqClient,
-  profiles: readonly TravellerProfile[],
-  rng: Rng,
-  counters: Counters | undefined,
-): Promise<void> {
-  const profile = pickProfile(profiles, rng);
-  const request = generateRequest(profile, rng, { startDate: '2026-06-01' });
-  const started = performance.now();
-  const accepted = await client.submitPrediction(request);
-  const wait = poll === 'long' ? LONG_POLL_SECONDS : 0;
-  let prediction = await client.getPrediction(accepted.id, wait);
-  for (
-    let attempt = 0;
-    prediction.status === 'queued' || prediction.status === 'processing';
-    attempt++
-  ) {
-    if (poll === 'short') await sleep(pollDelay(attempt));
-    prediction = await client.getPrediction(accepted.id, wait);
-  }
-  const seen = performance.now() - started;
-  if (prediction.status !== 'succeeded' || !prediction.output) {
-    if (counters) counters.failed += 1;
-    return;
-  }
-  const shown = prediction.output.ranking;
-  const decision = decide(
-    profile,
-    request,
-    shown.map((stay) => stay.location),
-    rng,
+function startedPlatform(options: BenchOptions) {
+  const spec = platformSpec(options.platform);
+  return withWorkspace('bench', options.platform, log, (ws, signal) =>
+    withPlatform(ws, spec, signal, async (platform) => {
+      const measurement = await measureStarted(options, ws, platform, signal);
+      return {
+        measurement,
+        startedPlatform: platformInfo(spec, platform),
+        completed: completedSessions(measurement),
+        interrupted: signal.aborted,
+      };
+    }),
   );
-  await client.sendFeedback(
-    accepted.id,
-    decision.index === null ? null : (shown[decision.index]?.location_id ?? null),
-  );
-  if (!counters) return;
-  counters.sessions += 1;
-  counters.succeeded += 1;
-  counters.sessionMs.push(seen);
-  counters.latencyMs.push(
-    Date.parse(prediction.completed_at ?? prediction.created_at) -
-      Date.parse(prediction.created_at),
-  );
+}
+
+function compare(options: BenchOptions) {
+  const base = platformSpec(options.platform);
+  const specs = options.compare!.configs.map((config) => mergeConfig(base, config));
+  return withWorkspace('bench', options.platform, log, async (ws, signal) => {
+    const rounds: RoundRecord[] = [];
+    for (let round = 1; round <= options.rounds && !signal.aborted; round++) {
+      for (const [i, label] of (['A', 'B'] as const).entries()) {
+        log(
+          `\nround ${round}/${options.rounds}, configuration ${label}: ${options.compare!.texts[i] || '(base options)'}`,
+        );
+        const spec = specs[i]!;
+        const record = await withPlatform(ws, spec, signal, async (platform) => ({
+          round,
+          label,
+          platform: platformInfo(spec, platform),
+          measurement: await measureStarted(options, ws, platform, signal),
+        }));
+        log(formatMeasurement(record.measurement));
+        rounds.push(record);
+      }
+    }
+    const result = comparison(options, rounds);
+    return {
+      comparison: result,
+      completed: rounds.reduce((sum, r) => sum + completedSessions(r.measurement), 0),
+      interrupted: signal.aborted,
+    };
+  });
 }
 
 async function main(): Promise<void> {
-  const options = new Command('bench')
-    .description(
-      'Drive a running predictq with concurrent clients and report throughput and latency.',
-    )
-    .option('--url <url>', 'the API', process.env.URL ?? 'http://localhost:8000')
-    .option('-c, --clients <n>', 'concurrent clients', integer(1, 10_000), 64)
-    .option('-d, --duration <s>', 'measured seconds', integer(1, 86_400), 30)
-    .option('-w, --warmup <s>', 'seconds run before measuring', integer(0, 3_600), 5)
-    .option('--seed <n>', 'seed of the simulated requests', seed, 1)
-    .option('--json <file>', 'where to write the report', 'bench-results.json')
-    .addOption(
-      new Option('--poll <mode>', 'long: GET ?wait= until done; short: GET with backoff')
-        .choices(['long', 'short'])
-        .default('long'),
-    )
-    .parse()
-    .opts<Options>();
-
-  const profiles = await readTravellerProfiles();
-  const client = new PredictqClient({
-    baseUrl: options.url,
-    connections: options.clients,
-    timeoutMs: 30_000,
-  });
-  const counters: Counters = {
-    sessions: 0,
-    succeeded: 0,
-    failed: 0,
-    errors: {},
-    latencyMs: [],
-    sessionMs: [],
-  };
-  const warmupEnds = Date.now() + options.warmup * 1000;
-  const ends = warmupEnds + options.duration * 1000;
-  let measuring = false;
-
-  console.log(
-    `bench: ${options.clients} clients (${options.poll} polls), ${options.warmup} s warm-up, ${options.duration} s measured, against ${options.url}`,
+  const options = parseBenchOptions();
+  const startedAt = new Date();
+  const git = gitInfo(ROOT);
+  const mode = options.compare ? 'compare' : options.load.mode;
+  log(
+    `bench: ${describeLoad(options.load)}${options.platform.start ? ', on a fresh platform (--start)' : ''}`,
   );
-  const progress = setInterval(() => {
-    if (measuring) {
-      const elapsed = (Date.now() - warmupEnds) / 1000;
-      console.log(
-        `  ${elapsed.toFixed(0)} s: ${counters.sessions} sessions (${(counters.sessions / elapsed).toFixed(1)}/s)`,
-      );
-    }
-  }, 5_000);
-
-  const root = createRng(options.seed);
-  await Promise.all(
-    Array.from({ length: options.clients }, async () => {
-      const rng = root.fork();
-      while (Date.now() < ends) {
-        measuring = Date.now() >= warmupEnds;
-        const target = measuring ? counters : undefined;
-        try {
-          await session(options.poll, client, profiles, rng, target);
-        } catch (error) {
-          const kind =
-            error instanceof ApiError
-              ? `HTTP ${error.status} ${error.code}`
-              : (error as Error).name;
-          counters.errors[kind] = (counters.errors[kind] ?? 0) + 1;
-          await sleep(100);
-        }
-      }
-    }),
-  );
-  clearInterval(progress);
-  await client.close();
-
+  const outcome = options.compare
+    ? await compare(options)
+    : options.platform.start
+      ? await startedPlatform(options)
+      : await runningPlatform(options);
+  if (outcome.interrupted) {
+    console.error('interrupted: no report written');
+    process.exit(130);
+  }
   const report = {
-    when: new Date().toISOString(),
-    url: options.url,
-    clients: options.clients,
-    poll: options.poll,
-    durationSeconds: options.duration,
-    warmupSeconds: options.warmup,
-    machine: {
-      cpus: os.cpus().length,
-      node: process.version,
-      platform: `${os.platform()} ${os.arch()}`,
-    },
-    sessions: counters.sessions,
-    predictionsSucceeded: counters.succeeded,
-    predictionsFailed: counters.failed,
-    errors: counters.errors,
-    predictionsPerSecond: Math.round((counters.succeeded / options.duration) * 10) / 10,
-    submitToSucceededMs: summarize(counters.latencyMs),
-    sessionMs: summarize(counters.sessionMs),
+    tool: 'predictq bench',
+    reportVersion: 2,
+    startedAt: startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    git,
+    machine: machineInfo(),
+    mode,
+    load: options.load,
+    platform: options.platform.start
+      ? { started: true, options: options.platform }
+      : {
+          started: false,
+          url: options.url,
+          databaseUrl: options.databaseUrl,
+          redisUrl: options.redisUrl,
+        },
+    definitions: DEFINITIONS,
+    ...('startedPlatform' in outcome ? { startedPlatform: outcome.startedPlatform } : {}),
+    ...('measurement' in outcome ? { measurement: outcome.measurement } : {}),
+    ...('comparison' in outcome ? { comparison: outcome.comparison } : {}),
   };
-  await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
-  if (report.sessions === 0) {
-    console.error(
-      `no session completed (errors: ${JSON.stringify(report.errors)}): is the platform running at ${options.url}?`,
+  log('');
+  if ('measurement' in outcome) log(formatMeasurement(outcome.measurement));
+  else
+    log(
+      formatComparison(
+        options.compare!.texts,
+        outcome.comparison.medians.A,
+        outcome.comparison.medians.B,
+      ),
     );
+  await writeReport(options.json, report);
+  log(
+    `report written to ${options.json} (commit ${git.commit?.slice(0, 12) ?? 'unknown'}${git.dirty ? ', with uncommitted changes' : ''})`,
+  );
+  if (outcome.completed === 0) {
+    console.error('no session completed: is the platform running?');
     process.exit(1);
   }
-  const l = report.submitToSucceededMs;
-  const s = report.sessionMs;
-  console.log(
-    `completed predictions: ${report.predictionsSucceeded} (${report.predictionsPerSecond}/s), failed ${report.predictionsFailed}`,
-  );
-  console.log(
-    `submit-to-succeeded latency (server): p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms`,
-  );
-  console.log(
-    `session (submit, poll, feedback; client): p50 ${s.p50} ms, p95 ${s.p95} ms, p99 ${s.p99} ms`,
-  );
-  if (Object.keys(report.errors).length > 0)
-    console.log(`errors: ${JSON.stringify(report.errors)}`);
-  console.log(`report written to ${options.json}`);
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(USAGE_ERROR);
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(error instanceof Interrupted ? 130 : 1);
 });

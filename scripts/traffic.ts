@@ -1,7 +1,9 @@
 // The traffic generator: simulated users who submit a prediction, poll it, read the ranking,
 // decide with the labeller and give feedback, against a running predictq. Faults are counted,
 // never fatal; it ends after -n sessions, --duration seconds or Ctrl-C, with a report.
-// Exit codes: 0 the report was printed; 1 no session completed; 2 bad arguments or inputs.
+// With --start it runs against a fresh platform of its own (see scripts/lib/platform), removed
+// afterwards. Exit codes: 0 the report was printed; 1 no session completed (or the platform did
+// not start); 2 bad arguments or inputs.
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { writeFile } from 'node:fs/promises';
@@ -10,6 +12,8 @@ import { PredictqClient, type RetryEvent } from '@predictq/client';
 import { readTravellerProfiles, type TravellerProfile } from '@predictq/simulation';
 
 import { USAGE_ERROR } from './lib/cli';
+import { withPlatform } from './lib/platform/platform';
+import { Interrupted, platformSpec, withWorkspace } from './lib/platform/platform-options';
 import { trafficApi } from './lib/traffic/api-flows';
 import { ErrorLog } from './lib/traffic/error-log';
 import { parseTrafficOptions, type TrafficOptions } from './lib/traffic/options';
@@ -140,8 +144,7 @@ async function finish(report: TrafficReport, options: TrafficOptions): Promise<v
   }
 }
 
-async function main(): Promise<void> {
-  const options = parseTrafficOptions();
+async function runTraffic(options: TrafficOptions): Promise<void> {
   const runId = randomBytes(4).toString('hex');
   const { profiles, requestLog } = await inputs(options, runId);
   const stats = new TrafficStats();
@@ -206,8 +209,24 @@ async function main(): Promise<void> {
   await finish(report, options);
 }
 
+async function main(): Promise<void> {
+  const options = parseTrafficOptions();
+  if (!options.platform.start) return runTraffic(options);
+  // Ctrl-C stops the run as always (the report is printed), then the platform is removed.
+  await withWorkspace('traffic', options.platform, console.error, (ws, signal) =>
+    withPlatform(
+      ws,
+      platformSpec(options.platform),
+      signal,
+      (platform) => runTraffic({ ...options, url: platform.apis[0]!.url }),
+      { interruptBody: false },
+    ),
+  );
+}
+
 main().catch((error: unknown) => {
-  // Only a bug gets here: sessions never throw.
+  // Only a bug, or a platform that failed to start, gets here: sessions never throw.
+  if (error instanceof Interrupted) process.exit(130);
   console.error(error);
   process.exit(1);
 });

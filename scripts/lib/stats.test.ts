@@ -18,6 +18,7 @@ describe('summarize', () => {
       count: 3,
       mean: 20,
       p50: 20,
+      p90: 30,
       p95: 30,
       p99: 30,
       max: 30,

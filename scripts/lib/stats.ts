@@ -11,6 +11,7 @@ export interface LatencySummary {
   count: number;
   mean: number;
   p50: number;
+  p90: number;
   p95: number;
   p99: number;
   max: number;
@@ -23,6 +24,7 @@ export function summarize(samples: readonly number[]): LatencySummary {
     count: sorted.length,
     mean: round(sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1)),
     p50: round(percentile(sorted, 50)),
+    p90: round(percentile(sorted, 90)),
     p95: round(percentile(sorted, 95)),
     p99: round(percentile(sorted, 99)),
     max: round(sorted.at(-1) ?? Number.NaN),

@@ -1,8 +1,7 @@
 // A Redis key prefix of its own for a test, and removal of exactly the keys under it.
 import { randomBytes } from 'node:crypto';
 
-import { Redis } from 'ioredis';
-
+import { deleteKeysWithPrefix as deleteKeys } from '../../scripts/lib/platform/fresh-resources';
 import { REDIS_URL } from './env';
 
 export function testQueuePrefix(): string {
@@ -10,18 +9,6 @@ export function testQueuePrefix(): string {
 }
 
 /** Deletes every key under `prefix:`; never touches another key. */
-export async function deleteKeysWithPrefix(prefix: string): Promise<number> {
-  const redis = new Redis(REDIS_URL);
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
+export function deleteKeysWithPrefix(prefix: string): Promise<number> {
+  return deleteKeys(REDIS_URL, prefix);
 }

@@ -1,8 +1,13 @@
 // The traffic generator's command line.
 import { DEFAULT_TRAVELLER_PROFILES } from '@predictq/simulation';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 
-import { decimal, integer, isoDate, seed, USAGE_ERROR } from '../cli';
+import { decimal, integer, isoDate, parseOrExit, seed } from '../cli';
+import {
+  addPlatformOptions,
+  checkPlatformOptions,
+  type PlatformCliOptions,
+} from '../platform/platform-options';
 
 export type ApiFlavour = 'v1' | 'compat';
 
@@ -30,12 +35,14 @@ export interface TrafficOptions {
   json?: string;
   logRequests?: string;
   progressInterval: number;
+  /** --start and its options: a fresh platform to run against. */
+  platform: PlatformCliOptions;
 }
 
 const positive = decimal(Number.MIN_VALUE, 1_000);
 
 export function trafficProgram(): Command {
-  return new Command('traffic')
+  const command = new Command('traffic')
     .description(
       'Simulated users who submit a prediction, poll it, read the ranking and give feedback: ' +
         'realistic load on a running predictq, with a report.',
@@ -90,21 +97,21 @@ export function trafficProgram(): Command {
       5,
     )
     .exitOverride();
+  return addPlatformOptions(command, { fill: true });
 }
 
 /** Parses argv; on bad options prints why and exits with USAGE_ERROR (help exits 0). */
 export function parseTrafficOptions(argv: readonly string[] = process.argv): TrafficOptions {
   const program = trafficProgram();
-  try {
-    program.parse(argv);
-  } catch (error) {
-    // Commander has already printed the message.
-    process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : USAGE_ERROR);
-  }
-  const options = program.opts<TrafficOptions>();
-  if (options.tmin > options.tmax) {
-    console.error(`error: --tmin (${options.tmin}) must not exceed --tmax (${options.tmax})`);
-    process.exit(USAGE_ERROR);
-  }
-  return options;
+  return parseOrExit(program, argv, () => {
+    const options = program.opts<TrafficOptions>();
+    if (options.tmin > options.tmax) {
+      throw new Error(`--tmin (${options.tmin}) must not exceed --tmax (${options.tmax})`);
+    }
+    options.platform = checkPlatformOptions(program);
+    if (options.platform.start && program.getOptionValueSource('url') === 'cli') {
+      throw new Error('--url names a running platform: not with --start');
+    }
+    return options;
+  });
 }

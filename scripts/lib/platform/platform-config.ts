@@ -1,0 +1,87 @@
+// The syntax of a platform configuration, as --compare takes it and --env builds it:
+// whitespace-separated KEY=VALUE words, lower-case keys for the platform's own options
+// (workers=2, apis=2, fill=1000000) and UPPER_CASE keys for environment variables of its processes
+// (DATABASE_POOL_SIZE=20). An env value may name the fresh database as {database}, e.g. for a
+// Unix socket DATABASE_URL=postgresql://postgres@localhost/{database}?host=/var/run/postgresql
+// (the host parameter wins over the URL's host; a URL without a host does not parse).
+import { InvalidArgumentError } from 'commander';
+
+export interface PlatformConfig {
+  workers?: number;
+  apis?: number;
+  /** Predictions stored before the processes start. */
+  fill?: number;
+  env: Record<string, string>;
+}
+
+/** Each option's range. */
+const OPTION_RANGES = { workers: [1, 16], apis: [1, 16], fill: [0, 100_000_000] } as const;
+type OptionKey = keyof typeof OPTION_RANGES;
+const ENV_KEY = /^[A-Z][A-Z0-9_]*$/;
+
+function count(key: OptionKey, value: string): number {
+  const n = Number(value);
+  const [min, max] = OPTION_RANGES[key];
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new InvalidArgumentError(`${key}= takes a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/** One KEY=VALUE word, for --env (UPPER_CASE keys only). */
+export function parseEnvAssignment(word: string): [string, string] {
+  const at = word.indexOf('=');
+  const key = at < 0 ? word : word.slice(0, at);
+  if (at < 0 || !ENV_KEY.test(key)) {
+    throw new InvalidArgumentError(`expected KEY=VALUE with an UPPER_CASE key, got "${word}"`);
+  }
+  return [key, word.slice(at + 1)];
+}
+
+/** commander's collector of a repeatable --env KEY=VALUE. */
+export function collectEnv(word: string, previous: Record<string, string> = {}) {
+  const [key, value] = parseEnvAssignment(word);
+  return { ...previous, [key]: value };
+}
+
+/** Parses "workers=2 DATABASE_POOL_SIZE=20"; an empty string is the base configuration. */
+export function parsePlatformConfig(text: string): PlatformConfig {
+  const config: PlatformConfig = { env: {} };
+  for (const word of text.trim().split(/\s+/).filter(Boolean)) {
+    const at = word.indexOf('=');
+    const key = at < 0 ? word : word.slice(0, at);
+    if (key in OPTION_RANGES) {
+      config[key as OptionKey] = count(key as OptionKey, word.slice(at + 1));
+    } else if (ENV_KEY.test(key) && at > 0) {
+      config.env[key] = word.slice(at + 1);
+    } else {
+      throw new InvalidArgumentError(
+        `"${word}": expected ${Object.keys(OPTION_RANGES)
+          .map((k) => `${k}=N`)
+          .join(', ')} or ENV_VAR=value`,
+      );
+    }
+  }
+  return config;
+}
+
+/** `override` on top of `base`: its options win, its env variables are added or replace. */
+export function mergeConfig<T extends Required<PlatformConfig>>(
+  base: T,
+  override: PlatformConfig,
+): T {
+  return {
+    ...base,
+    workers: override.workers ?? base.workers,
+    apis: override.apis ?? base.apis,
+    fill: override.fill ?? base.fill,
+    env: { ...base.env, ...override.env },
+  };
+}
+
+/** Replaces {database} in the env values with the fresh database's name. */
+export function expandEnv(env: Record<string, string>, database: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([key, value]) => [key, value.replaceAll('{database}', database)]),
+  );
+}

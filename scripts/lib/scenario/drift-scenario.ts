@@ -1,0 +1,273 @@
+// The drift scenario: the whole MLOps loop against a running platform, told as a short story
+// with figures. Users from the regular profiles, then from the noisy profile (drift: acceptance
+// drops), a training run on the fresh feedback, its metrics against the active model's on the
+// same holdout, promotion, and the acceptance afterwards. The traffic is the traffic
+// generator's (one run per phase), the rest the operator API. runDriftScenario prints the story
+// and answers its figures, for a tally over seeds.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { NOISY_TRAVELLER_PROFILES } from '@predictq/simulation';
+
+import type { TrafficReport } from '../traffic/report';
+
+export interface DriftOptions {
+  url: string;
+  token: string | undefined;
+  sessions: number;
+  parallel: number;
+  seed: number;
+}
+
+interface Metrics {
+  auc: number | null;
+  accuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  log_loss: number;
+}
+
+interface TrainingRun {
+  status: string;
+  error: string | null;
+  progress: { epoch: number; epochs: number; loss: number } | null;
+  result: {
+    dataset: { rows: number; predictions: number; positives: number; holdoutRows: number };
+    candidate: { modelId: string; version: number; metrics: Metrics };
+    active: { version: number; metrics: Metrics } | null;
+    promoted: boolean;
+    reason: string;
+  } | null;
+}
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const pct = (rate: number | null) => (rate === null ? 'n/a' : `${(rate * 100).toFixed(1)}%`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const OPERATOR_ROUTES = /^(POST \/v1\/models|PUT \/v1\/models\/traffic)/;
+
+async function api<T>(
+  options: DriftOptions,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<T> {
+  const response = await fetch(`${options.url}${route}`, {
+    method,
+    headers: {
+      // The operator token goes to operator routes only (writes to the registry and training):
+      // the other routes take a client key, which the token is not.
+      ...(options.token && OPERATOR_ROUTES.test(`${method} ${route}`)
+        ? { authorization: `Bearer ${options.token}` }
+        : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${route} answered ${response.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** One traffic phase: the traffic generator's report (it runs as its own process). */
+async function traffic(
+  options: DriftOptions,
+  phase: number,
+  profiles?: string,
+): Promise<TrafficReport> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'predictq-drift-'));
+  const json = path.join(dir, 'report.json');
+  const args = [
+    '--import',
+    'tsx',
+    path.join(ROOT, 'scripts', 'traffic.ts'),
+    '--url',
+    options.url,
+    '--no-sleep',
+    '-n',
+    String(options.sessions),
+    '-p',
+    String(options.parallel),
+    '--seed',
+    String(options.seed + phase),
+    '--json',
+    json,
+    ...(profiles ? ['--config', profiles] : []),
+  ];
+  try {
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, args, {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      child.on('exit', resolve);
+    });
+    if (code !== 0) throw new Error(`the traffic generator exited with ${code}`);
+    return JSON.parse(await readFile(json, 'utf8')) as TrafficReport;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function activeVersion(options: DriftOptions): Promise<{ id: string; version: number }> {
+  const { models } = await api<{ models: { id: string; version: number; status: string }[] }>(
+    options,
+    'GET',
+    '/v1/models',
+  );
+  const active = models.find((m) => m.status === 'active');
+  if (!active) throw new Error('no active model: is the platform ready?');
+  return active;
+}
+
+async function train(options: DriftOptions): Promise<NonNullable<TrainingRun['result']>> {
+  const { id } = await api<{ id: string }>(options, 'POST', '/v1/models/train', {});
+  let last = '';
+  for (;;) {
+    const run = await api<TrainingRun>(options, 'GET', `/v1/trainings/${id}`);
+    const line = run.progress
+      ? `   training: epoch ${run.progress.epoch}/${run.progress.epochs}, loss ${run.progress.loss.toFixed(4)}`
+      : '';
+    if (line && line !== last && process.stdout.isTTY) process.stdout.write(`\r${line}`);
+    last = line;
+    if (run.status === 'failed')
+      throw new Error(`the training run failed: ${run.error ?? 'unknown'}`);
+    if (run.status === 'succeeded' && run.result) {
+      if (process.stdout.isTTY) process.stdout.write('\n');
+      return run.result;
+    }
+    await sleep(200);
+  }
+}
+
+/** Waits until new predictions are scored by `modelId` (workers refresh every few seconds). */
+async function servedBy(options: DriftOptions, modelId: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const { id } = await api<{ id: string }>(options, 'POST', '/v1/predictions', {
+      people_num: 2,
+      people_age: [35, 36],
+      children_num: 0,
+      budget: 300,
+      nights: 2,
+      time_arrival: '2026-07-01',
+      pool: false,
+      spa: false,
+      pet_friendly: false,
+      lake: true,
+      mountain: false,
+      sport: false,
+    });
+    const prediction = await api<{ output: { model: { id: string } } | null }>(
+      options,
+      'GET',
+      `/v1/predictions/${id}?wait=10`,
+    );
+    if (prediction.output?.model.id === modelId) return;
+    await sleep(500);
+  }
+  throw new Error(`new predictions are still not scored by model ${modelId} after 60 s`);
+}
+
+function metricsTable(candidate: Metrics, active: Metrics | undefined): string[] {
+  const rows: [string, keyof Metrics, number][] = [
+    ['AUC', 'auc', 3],
+    ['accuracy', 'accuracy', 3],
+    ['precision', 'precision', 3],
+    ['recall', 'recall', 3],
+    ['F1', 'f1', 3],
+    ['log-loss', 'log_loss', 3],
+  ];
+  const cell = (m: Metrics | undefined, key: keyof Metrics, digits: number) => {
+    const value = m?.[key];
+    return value === null || value === undefined ? 'n/a' : value.toFixed(digits);
+  };
+  return [
+    '     metric       active   candidate',
+    ...rows.map(
+      ([name, key, digits]) =>
+        `     ${name.padEnd(12)} ${cell(active, key, digits).padStart(6)}   ${cell(candidate, key, digits).padStart(9)}`,
+    ),
+  ];
+}
+
+export interface DriftOutcome {
+  seed: number;
+  baselineVersion: number;
+  /** Acceptance of the regular travellers, then of the drifted ones, under the baseline. */
+  regular: number | null;
+  drifted: number | null;
+  candidate: { version: number; auc: number | null };
+  active: { version: number; auc: number | null } | null;
+  promoted: boolean;
+  reason: string;
+  /** After the promotion: acceptance of the drifted, then of the regular travellers. */
+  after: { drifted: number | null; regular: number | null } | null;
+}
+
+/** Runs the scenario, prints its story, and answers its figures. */
+export async function runDriftScenario(options: DriftOptions): Promise<DriftOutcome> {
+  const baseline = await activeVersion(options);
+  console.log(
+    `predictq drift scenario against ${options.url} (${options.sessions} sessions a phase)\n`,
+  );
+
+  const normal = await traffic(options, 1);
+  console.log(
+    `1. Regular travellers, model v${baseline.version}: ${pct(normal.acceptance.rate)} of the sessions chose one of the 10 stays shown.`,
+  );
+
+  const drifted = await traffic(options, 2, NOISY_TRAVELLER_PROFILES);
+  console.log(
+    `2. Drift: large, old, rich groups arrive (the noisy profile). Model v${baseline.version} serves them ${pct(drifted.acceptance.rate)}.`,
+  );
+
+  const started = Date.now();
+  const result = await train(options);
+  const { dataset, candidate, active } = result;
+  console.log(
+    `3. Retraining on the freshest feedback: ${dataset.rows} labelled stays from ${dataset.predictions} predictions ` +
+      `(${dataset.positives} chosen), ${dataset.holdoutRows} held out; ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+  );
+  console.log(
+    `4. Candidate v${candidate.version} against the active v${active?.version ?? '-'}, on the same holdout:`,
+  );
+  for (const line of metricsTable(candidate.metrics, active?.metrics)) console.log(line);
+
+  let after: TrafficReport | undefined;
+  let regular: TrafficReport | undefined;
+  if (result.promoted) {
+    console.log(`5. Promoted: ${result.reason}.`);
+    await servedBy(options, candidate.modelId);
+    after = await traffic(options, 3, NOISY_TRAVELLER_PROFILES);
+    regular = await traffic(options, 4);
+    console.log(
+      `6. With v${candidate.version} the drifted groups accept ${pct(after.acceptance.rate)} ` +
+        `(was ${pct(drifted.acceptance.rate)}); regular travellers ${pct(regular.acceptance.rate)} (was ${pct(normal.acceptance.rate)}).`,
+    );
+  } else {
+    console.log(
+      `5. Not promoted: ${result.reason}. Candidate v${candidate.version} stays a candidate;`,
+    );
+    console.log(
+      '   promote it with POST /v1/models/{id}/activate, or give it a canary share with PUT /v1/models/traffic.',
+    );
+  }
+  return {
+    seed: options.seed,
+    baselineVersion: baseline.version,
+    regular: normal.acceptance.rate,
+    drifted: drifted.acceptance.rate,
+    candidate: { version: candidate.version, auc: candidate.metrics.auc },
+    active: active ? { version: active.version, auc: active.metrics.auc } : null,
+    promoted: result.promoted,
+    reason: result.reason,
+    after:
+      after && regular
+        ? { drifted: after.acceptance.rate, regular: regular.acceptance.rate }
+        : null,
+  };
+}
