@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     .option('--seed <n>', 'seed of the requests', seed, 1)
     .option('--postgres-down <s>', 'seconds PostgreSQL stays stopped', integer(0, 600), 10)
     .option('--kill-every <s>', 'seconds between worker kills (0: none)', integer(0, 600), 4)
-    .option('--api-crashes <n>', 'times the failpoint kills the API (about)', integer(0, 100), 3)
+    .option('--api-crashes <n>', 'times the failpoint kills the API', integer(0, 100), 3)
     .option('--drain <s>', 'longest wait for the backlog after the load', integer(1, 3_600), 300)
     .option('--json <file>', 'write the report as JSON')
     .parse()
@@ -50,8 +50,8 @@ async function main(): Promise<void> {
 
   const runId = randomBytes(4).toString('hex');
   log(`chaos ${runId}: starting a Redis and a PostgreSQL of its own`);
-  // About --api-crashes kills over the run's submissions.
-  const crashChance = options.apiCrashes / options.submissions;
+  // --api-crashes kills spread over the run's submissions (each API process counts its own).
+  const crashEvery = Math.floor(options.submissions / (options.apiCrashes + 1));
   const platform = await createOwnPlatform({
     runId,
     workers: options.workers,
@@ -62,7 +62,10 @@ async function main(): Promise<void> {
       SWEEP_INTERVAL_MS: '5000',
       SWEEP_AFTER_MS: '10000',
     },
-    apiEnv: crashChance > 0 ? { PREDICTQ_FAILPOINTS: `submit.after-insert=${crashChance}` } : {},
+    apiEnv:
+      options.apiCrashes > 0
+        ? { PREDICTQ_FAILPOINTS: `submit.after-insert=every:${crashEvery}` }
+        : {},
   });
   try {
     await platform.start();

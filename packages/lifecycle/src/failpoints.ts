@@ -4,11 +4,12 @@
 //
 //   PREDICTQ_FAILPOINTS="submit.after-insert=0.01,score.crash-on-budget=777.5"
 //
-// A number in [0, 1] is a probability per pass; any other value is an argument the failpoint's
-// site interprets.
+// A number in [0, 1] is a probability per pass, `every:N` fires on every N-th pass; any other
+// value is an argument the failpoint's site interprets.
 
 export class Failpoints {
   private readonly points: ReadonlyMap<string, string>;
+  private readonly passes = new Map<string, number>();
 
   constructor(spec: string | undefined, production: boolean) {
     const points = new Map<string, string>();
@@ -35,10 +36,16 @@ export class Failpoints {
     return this.points.get(name);
   }
 
-  /** Whether a probability failpoint fires on this pass. */
+  /** Whether a probability (or every:N) failpoint fires on this pass. */
   fires(name: string, random: () => number = Math.random): boolean {
     const value = this.points.get(name);
     if (value === undefined) return false;
+    const every = /^every:(\d+)$/.exec(value);
+    if (every) {
+      const pass = (this.passes.get(name) ?? 0) + 1;
+      this.passes.set(name, pass);
+      return pass % Number(every[1]) === 0;
+    }
     const p = Number(value);
     return Number.isFinite(p) && random() < p;
   }
