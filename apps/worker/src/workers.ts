@@ -58,8 +58,15 @@ export function createWorkers(
             maxRows: config.TRAINING_MAX_ROWS,
             minRows: config.TRAINING_MIN_ROWS,
             holdoutFraction: config.TRAINING_HOLDOUT_FRACTION,
-            promoteMargin: config.PROMOTE_MARGIN,
             epochs: config.TRAINING_EPOCHS,
+            recencyHalfLifeHours: config.TRAINING_RECENCY_HALF_LIFE_HOURS,
+            promotion: {
+              minSegmentPredictions: config.PROMOTE_MIN_SEGMENT_PREDICTIONS,
+              minGain: config.PROMOTE_MIN_GAIN,
+              maxHarm: config.PROMOTE_MAX_HARM,
+              failingAcceptance: config.PROMOTE_FAILING_ACCEPTANCE,
+              failingNoneError: config.PROMOTE_FAILING_NONE_ERROR,
+            },
           },
         },
         {
