@@ -83,11 +83,28 @@ describe('choiceMetrics', () => {
     });
   });
 
+  it('counts the chosen stays the model would show again, and the rejected ones it would repeat', () => {
+    const withKept = choiceMetrics([
+      { ...a, kept: [true, true, false] },
+      { ...b, kept: [true, false, true] },
+      { ...c, kept: [true, false, false] },
+      { ...c, kept: [true, true, true], weight: 2 },
+    ]);
+    // A's chosen stay (1) is kept, B's (1) is not.
+    expect(withKept.chosen_kept).toBe(0.5);
+    // "None fitted": 1 of 3 repeated (weight 1), 3 of 3 (weight 2).
+    expect(withKept.rejected_repeated).toBeCloseTo((1 / 3 + 2 * 1) / 3, 12);
+    expect(m).toMatchObject({ chosen_kept: null, rejected_repeated: null });
+  });
+
   it('refuses a bad weight, a chosen index out of range, and scores outside [0, 1]', () => {
     expect(() => choiceMetrics([choice([0.1], 0, 0)])).toThrow('choice 0 has weight 0');
     expect(() => choiceMetrics([choice([0.1], 1)])).toThrow('choice 0 chose stay 1 of 1');
     expect(() => choiceMetrics([choice([1.5], null)])).toThrow('choice 0: score 0 is 1.5');
     expect(() => choiceMetrics([choice([], null)])).toThrow('choice 0 shows no stay');
+    expect(() => choiceMetrics([{ ...choice([0.1], null), kept: [] }])).toThrow(
+      'choice 0 has 0 kept flags for 1 stays',
+    );
   });
 });
 

@@ -1,10 +1,12 @@
 // Offline metrics of a ranker over logged choices: each prediction showed some stays, and its
 // feedback chose one of them or none. Logged data labels only the stays that were shown, so
-// "was the chosen stay in the top K" is always true offline; what can be measured is how each
-// model orders the shown stays (MRR, NDCG, hit@3 of the chosen one), how well its probabilities
-// match what happened (log-loss, calibration), and whether it expects the "none fitted" answers
-// the users gave. Every mean is weighted by the prediction's weight (recency), rows inheriting
-// their prediction's; with all weights 1 they are the plain means, checkable by hand.
+// "was the chosen stay in the top K" is always true offline for the model that served; what can
+// be measured is how each model orders the shown stays (MRR, NDCG, hit@3 of the chosen one), how
+// well its probabilities match what happened (log-loss, calibration), whether it expects the
+// "none fitted" answers the users gave, and, when the model has re-ranked every candidate of the
+// request, whether it would show the chosen stay again and the rejected ones again. Every mean is
+// weighted by the prediction's weight (recency), rows inheriting their prediction's; with all
+// weights 1 they are the plain means, checkable by hand.
 import { z } from 'zod';
 
 import { LOG_LOSS_EPS } from './metrics';
@@ -17,6 +19,11 @@ export interface LoggedChoice {
   chosen: number | null;
   /** > 0; 1 when unweighted. */
   weight: number;
+  /**
+   * For each shown stay, whether the model would show it again: whether it is in the model's own
+   * top K of all the request's candidates. Left out when the model did not re-rank them.
+   */
+  kept?: ArrayLike<boolean>;
 }
 
 /** Equal-width bins of the expected calibration error. */
@@ -53,6 +60,10 @@ export const choiceMetricsSchema = z.object({
   none_rate: rate.nullable(),
   /** The model's estimate of it: the mean of max(0, 1 − Σ scores of the shown stays). */
   none_rate_predicted: rate.nullable(),
+  /** Share of the chosen stays the model would show again (in its top K of all candidates). */
+  chosen_kept: rate.nullable(),
+  /** Share of the stays shown to "none fitted" predictions that the model would show again. */
+  rejected_repeated: rate.nullable(),
 });
 export type ChoiceMetrics = z.infer<typeof choiceMetricsSchema>;
 
@@ -95,6 +106,11 @@ function checkChoice(choice: LoggedChoice, index: number): void {
     throw new RangeError(`choice ${index} has weight ${choice.weight}, not a positive number`);
   }
   if (choice.scores.length === 0) throw new RangeError(`choice ${index} shows no stay`);
+  if (choice.kept !== undefined && choice.kept.length !== choice.scores.length) {
+    throw new RangeError(
+      `choice ${index} has ${choice.kept.length} kept flags for ${choice.scores.length} stays`,
+    );
+  }
   if (
     choice.chosen !== null &&
     !(Number.isInteger(choice.chosen) && choice.chosen >= 0 && choice.chosen < choice.scores.length)
@@ -123,6 +139,8 @@ export function choiceMetrics(choices: readonly LoggedChoice[]): ChoiceMetrics {
   let positives = 0;
   let none = 0;
   let nonePredicted = 0;
+  // Over the choices that carry kept flags only.
+  const kept = { chosen: 0, chosenWeight: 0, repeated: 0, rejectedWeight: 0 };
   const bins = Array.from({ length: CALIBRATION_BINS }, () => ({ w: 0, p: 0, y: 0 }));
   choices.forEach((choice, index) => {
     checkChoice(choice, index);
@@ -148,6 +166,7 @@ export function choiceMetrics(choices: readonly LoggedChoice[]): ChoiceMetrics {
     // calibrated probabilities of them, P(none) = 1 − Σ p_i. Pointwise training does not bound
     // Σ p_i by 1, hence the floor at 0.
     nonePredicted += w * Math.max(0, 1 - total);
+    if (choice.kept) countKept(choice, kept);
     if (choice.chosen === null) {
       none += w;
       return;
@@ -177,5 +196,26 @@ export function choiceMetrics(choices: readonly LoggedChoice[]): ChoiceMetrics {
     observed_rate: perRow(positives),
     none_rate: perPrediction(none),
     none_rate_predicted: perPrediction(nonePredicted),
+    chosen_kept: kept.chosenWeight > 0 ? kept.chosen / kept.chosenWeight : null,
+    rejected_repeated: kept.rejectedWeight > 0 ? kept.repeated / kept.rejectedWeight : null,
   };
+}
+
+/** Adds one choice's kept flags: its chosen stay's, or the mean over its rejected stays. */
+function countKept(
+  choice: LoggedChoice,
+  kept: { chosen: number; chosenWeight: number; repeated: number; rejectedWeight: number },
+): void {
+  const flags = choice.kept as ArrayLike<boolean>;
+  const w = choice.weight;
+  if (choice.chosen !== null) {
+    kept.chosenWeight += w;
+    if (flags[choice.chosen]) kept.chosen += w;
+    return;
+  }
+  let repeated = 0;
+  for (let i = 0; i < flags.length; i++) if (flags[i]) repeated++;
+  // The share first: w × 1 is exactly w, so the mean of shares all 1 is exactly 1.
+  kept.repeated += w * (repeated / flags.length);
+  kept.rejectedWeight += w;
 }
