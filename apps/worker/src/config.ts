@@ -74,6 +74,11 @@ export const workerEnvSchema = z.object({
   PROMOTE_MIN_SEGMENT_PREDICTIONS: positiveInt(30),
   /** Relative gain in log-loss or MRR that makes a candidate clearly better (overall, or fixing). */
   PROMOTE_MIN_GAIN: z.coerce.number().min(0).max(1).default(0.05),
+  /**
+   * Share of the stays a failing segment's users rejected that a candidate must stop showing
+   * (beyond the active model) to count as fixing it.
+   */
+  PROMOTE_MIN_REPLACED: z.coerce.number().min(0).max(1).default(0.5),
   /** Relative loss in log-loss or MRR on any segment beyond which a candidate is refused. */
   PROMOTE_MAX_HARM: z.coerce.number().min(0).default(0.25),
   /** The active model fails a segment whose users accept less than this share of its rankings… */

@@ -1,6 +1,7 @@
 // Scores the held-out rows with the candidate and the active model (both through ONNX Runtime,
-// as they would serve) and turns them into the offline evaluation: logged choices per
-// prediction, grouped by segment, recency-weighted.
+// as they would serve), re-ranks each held-out request's candidates with both, and turns it all
+// into the offline evaluation: logged choices per prediction, grouped by segment,
+// recency-weighted.
 import {
   type Db,
   getActiveModel,
@@ -8,7 +9,7 @@ import {
   loadModelBytes,
   type ModelSummary,
 } from '@predictq/db';
-import { segmentOf } from '@predictq/domain';
+import { type EnrichedRequest, segmentOf } from '@predictq/domain';
 import {
   evaluate,
   type Metrics,
@@ -20,41 +21,53 @@ import {
   type TrainingExample,
 } from '@predictq/model';
 
+import { type CandidateCatalogue, loadCandidateCatalogue, servedTopK } from './catalogue-reranking';
 import {
   type AnsweredPrediction,
   evaluateOffline,
   type HeldOutPrediction,
 } from './offline-evaluation';
-import type { OfflineEvaluation } from './training-result.schema';
+import type { OfflineEvaluation, ServingOptions } from './training-result.schema';
 
 export interface HoldoutComparison {
   active: { modelId: string; version: number; metrics: Metrics } | null;
   evaluation: OfflineEvaluation;
 }
 
-async function scoreWith(
+/** A model's scores of the held-out rows, and the top K it would serve each held-out request. */
+interface ModelOnHoldout {
+  scores: Float32Array | Float64Array;
+  shown: Set<number>[];
+}
+
+async function onHoldout(
   onnx: Uint8Array,
   manifest: ModelManifest,
-  examples: readonly TrainingExample[],
-): Promise<Float32Array | Float64Array> {
+  holdout: readonly TrainingExample[],
+  requests: readonly EnrichedRequest[],
+  serving: { catalogue: CandidateCatalogue; options: ServingOptions },
+): Promise<ModelOnHoldout> {
   const scorer = await OnnxScorer.load(onnx, manifest);
   try {
-    return await scoreExamples(scorer, examples);
+    return {
+      scores: await scoreExamples(scorer, holdout),
+      shown: await servedTopK(scorer, requests, serving.catalogue, serving.options),
+    };
   } finally {
     await scorer.release();
   }
 }
 
-async function activeScores(
+async function activeOnHoldout(
   db: Db,
-  holdout: readonly TrainingExample[],
-): Promise<{ model: ModelSummary; scores: Float32Array | Float64Array } | null> {
+  ...rest: [readonly TrainingExample[], readonly EnrichedRequest[], Parameters<typeof onHoldout>[4]]
+): Promise<(ModelOnHoldout & { model: ModelSummary }) | null> {
   const model = await getActiveModel(db);
   if (!model) return null;
   const bytes = await loadModelBytes(db, model.id);
   if (!bytes) return null;
-  const scores = await scoreWith(bytes, modelManifestSchema.parse(model.manifest), holdout);
-  return { model, scores };
+  const seen = await onHoldout(bytes, modelManifestSchema.parse(model.manifest), ...rest);
+  return { model, ...seen };
 }
 
 /** Row indices by prediction, in order of first appearance (a prediction's rows are adjacent). */
@@ -80,36 +93,46 @@ export async function compareOnHoldout(input: {
   weights: readonly number[];
   split: RankerSplit;
   candidate: { onnx: Uint8Array; manifest: ModelManifest };
+  serving: ServingOptions;
   minSegmentPredictions: number;
 }): Promise<HoldoutComparison> {
   const { rows, split, weights } = input;
   const holdout = split.holdout.map((i) => input.examples[i] as TrainingExample);
-  const candidateScores = await scoreWith(input.candidate.onnx, input.candidate.manifest, holdout);
-  const active = await activeScores(input.db, holdout);
+  const groups = byPrediction(rows, split.holdout);
+  const first = (group: number[]) => rows[group[0] as number] as LabelledFeedbackRow;
+  const requests = groups.map((group) => first(group).request);
+  const serving = { catalogue: await loadCandidateCatalogue(input.db), options: input.serving };
+  const { onnx, manifest } = input.candidate;
+  const candidate = await onHoldout(onnx, manifest, holdout, requests, serving);
+  const active = await activeOnHoldout(input.db, holdout, requests, serving);
   // Where each held-out row sits in the holdout (and so in the score arrays).
   const position = new Map(split.holdout.map((row, k) => [row, k]));
-  const heldOut: HeldOutPrediction[] = byPrediction(rows, split.holdout).map((group) => {
-    const first = rows[group[0] as number] as LabelledFeedbackRow;
+  const heldOut: HeldOutPrediction[] = groups.map((group, g) => {
     const at = group.map((i) => position.get(i) as number);
+    const view = (model: ModelOnHoldout) => ({
+      scores: at.map((k) => model.scores[k] as number),
+      kept: group.map(
+        (i) => model.shown[g]?.has((rows[i] as LabelledFeedbackRow).location_id) ?? false,
+      ),
+    });
     const chosen = group.findIndex((i) => (rows[i] as LabelledFeedbackRow).label === 1);
     return {
-      segment: segmentOf(first.request),
+      segment: segmentOf(first(group).request),
       weight: weights[group[0] as number] as number,
       chosen: chosen === -1 ? null : chosen,
-      candidate: at.map((k) => candidateScores[k] as number),
-      active: active ? at.map((k) => active.scores[k] as number) : null,
+      candidate: view(candidate),
+      active: active && view(active),
     };
   });
-  const all = rows.map((_, i) => i);
-  const answered: AnsweredPrediction[] = byPrediction(rows, all).map((group) => {
-    const first = rows[group[0] as number] as LabelledFeedbackRow;
-    return {
-      segment: segmentOf(first.request),
-      weight: weights[group[0] as number] as number,
-      chosen: group.some((i) => (rows[i] as LabelledFeedbackRow).label === 1),
-      servedByActive: active !== null && first.model_id === active.model.id,
-    };
-  });
+  const answered: AnsweredPrediction[] = byPrediction(
+    rows,
+    rows.map((_, i) => i),
+  ).map((group) => ({
+    segment: segmentOf(first(group).request),
+    weight: weights[group[0] as number] as number,
+    chosen: group.some((i) => (rows[i] as LabelledFeedbackRow).label === 1),
+    servedByActive: active !== null && first(group).model_id === active.model.id,
+  }));
   const labels = Uint8Array.from(holdout, (e) => e.label);
   return {
     active: active && {

@@ -12,7 +12,13 @@ const held = (
   candidate: number[],
   active: number[] | null,
   weight = 1,
-): HeldOutPrediction => ({ segment, chosen, candidate, active, weight });
+): HeldOutPrediction => ({
+  segment,
+  chosen,
+  candidate: { scores: candidate },
+  active: active && { scores: active },
+  weight,
+});
 
 const answered = (
   segment: string,
@@ -41,7 +47,7 @@ describe('evaluateOffline', () => {
 
   it('scores both models on the same predictions, overall and per segment', () => {
     expect(evaluation.overall.candidate).toEqual(
-      choiceMetrics(heldOut.map((p) => ({ scores: p.candidate, chosen: p.chosen, weight: 1 }))),
+      choiceMetrics(heldOut.map((p) => ({ ...p.candidate, chosen: p.chosen, weight: 1 }))),
     );
     const family = evaluation.segments['profile:Family']!;
     expect(family.candidate).toMatchObject({ predictions: 3, rows: 6, chosen: 2, mrr: 1 });
@@ -64,6 +70,24 @@ describe('evaluateOffline', () => {
     expect(evaluation.smallSegments.candidate).toEqual(
       evaluation.segments['profile:Luxury']!.candidate,
     );
+  });
+
+  it("passes each model's kept flags on to its metrics", () => {
+    const kept = evaluateOffline({
+      heldOut: [
+        {
+          segment: 'a',
+          chosen: null,
+          weight: 1,
+          candidate: { scores: [0.1, 0.2], kept: [false, false] },
+          active: { scores: [0.3, 0.4], kept: [true, true] },
+        },
+      ],
+      answered: [],
+      minSegmentPredictions: 1,
+    });
+    expect(kept.overall.candidate.rejected_repeated).toBe(0);
+    expect(kept.overall.active!.rejected_repeated).toBe(1);
   });
 
   it('leaves the active side null without an active model', () => {

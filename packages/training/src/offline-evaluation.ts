@@ -5,15 +5,18 @@ import { choiceMetrics, type LoggedChoice } from '@predictq/model';
 
 import type { OfflineEvaluation, OnlineRecord } from './training-result.schema';
 
-/** One held-out prediction with feedback: its shown stays scored by both models. */
+/** What one model makes of a prediction's shown stays (see LoggedChoice). */
+export type ModelView = Pick<LoggedChoice, 'scores' | 'kept'>;
+
+/** One held-out prediction with feedback: its shown stays seen by both models. */
 export interface HeldOutPrediction {
   segment: string;
   weight: number;
   /** Index of the chosen stay among the shown ones; null for "none fitted". */
   chosen: number | null;
-  candidate: ArrayLike<number>;
+  candidate: ModelView;
   /** null without an active model. */
-  active: ArrayLike<number> | null;
+  active: ModelView | null;
 }
 
 /** One labelled prediction (either split) as users answered it. */
@@ -25,11 +28,11 @@ export interface AnsweredPrediction {
 }
 
 function compare(predictions: readonly HeldOutPrediction[], withActive: boolean) {
-  const choices = (scores: (p: HeldOutPrediction) => ArrayLike<number>): LoggedChoice[] =>
-    predictions.map((p) => ({ scores: scores(p), chosen: p.chosen, weight: p.weight }));
+  const choices = (view: (p: HeldOutPrediction) => ModelView | null): LoggedChoice[] =>
+    predictions.map((p) => ({ scores: [], ...view(p), chosen: p.chosen, weight: p.weight }));
   return {
     candidate: choiceMetrics(choices((p) => p.candidate)),
-    active: withActive ? choiceMetrics(choices((p) => p.active ?? [])) : null,
+    active: withActive ? choiceMetrics(choices((p) => p.active)) : null,
   };
 }
 

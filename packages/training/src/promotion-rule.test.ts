@@ -11,13 +11,19 @@ import type {
 const thresholds: PromotionThresholds = {
   minSegmentPredictions: 30,
   minGain: 0.05,
+  minReplaced: 0.5,
   maxHarm: 0.25,
   failingAcceptance: 0.3,
   failingNoneError: 0.3,
 };
 
 /** A model's figures on n predictions, 60% of them with a chosen stay. */
-function m(n: number, logLoss: number, mrr: number, extra: Partial<ChoiceMetrics> = {}) {
+function m(
+  n: number,
+  logLoss: number,
+  mrr: number,
+  extra: Partial<ChoiceMetrics> = {},
+): ChoiceMetrics {
   return {
     predictions: n,
     rows: n * 10,
@@ -32,6 +38,8 @@ function m(n: number, logLoss: number, mrr: number, extra: Partial<ChoiceMetrics
     observed_rate: 0.06,
     none_rate: 0.4,
     none_rate_predicted: 0.4,
+    chosen_kept: 1,
+    rejected_repeated: 1,
     ...extra,
   };
 }
@@ -128,6 +136,25 @@ describe('decidePromotion', () => {
       thresholds,
     );
     expect(decision).toMatchObject({ promoted: false, broken: ['profile:Family'] });
+  });
+
+  it('promotes a candidate that would show other stays where users rejected all the active showed', () => {
+    // Every answer "none fitted": no log-loss to win, but 80% of the rejected stays replaced.
+    const rejecting = (rejected: number) =>
+      m(100, 0.0001, 0, { chosen: 0, mrr: null, chosen_kept: null, rejected_repeated: rejected });
+    const evaluated = (rejected: number) =>
+      evaluation({ active: m(300, 0.3, 0.5), candidate: m(300, 0.3, 0.5) }, [
+        ['profile:Noisy groups', rejecting(1), rejecting(rejected), served(400, 0.01)],
+      ]);
+    const decision = decidePromotion(evaluated(0.2), thresholds);
+    expect(decision).toMatchObject({ promoted: true, fixed: ['profile:Noisy groups'] });
+    expect(decision.reason).toContain(
+      'of the stays its users rejected, the active model would show 100.0% again, the candidate 20.0%',
+    );
+    expect(decidePromotion(evaluated(0.6), thresholds)).toMatchObject({
+      promoted: false,
+      fixed: [],
+    });
   });
 
   it('promotes a candidate that fixes a failing segment without harming the others', () => {

@@ -5,16 +5,19 @@
 //      segments pooled), its log-loss is higher, or its MRR lower, than the active model's by
 //      more than maxHarm (relative), even when it wins on average;
 //   3. promote a candidate that is clearly better overall: log-loss or MRR better by at least
-//      minGain (relative), and the other one not worse by more than minGain;
+//      minGain (relative), and neither worse by more than minGain;
 //   4. promote a candidate that fixes a failing segment (one where the active model's users
 //      accept under failingAcceptance of its rankings, or where it misjudges the "none fitted"
-//      rate by more than failingNoneError): its log-loss there is better by at least minGain.
-//      Step 2 already holds every other segment to maxHarm;
+//      rate by more than failingNoneError): its log-loss there is better by at least minGain, or
+//      it would no longer show at least minReplaced (more than the active model) of the stays
+//      those users rejected. Step 2 already holds every other segment to maxHarm;
 //   5. otherwise refuse.
 // A segment, the pool and the overall figures count only with at least minSegmentPredictions
 // effective held-out predictions; MRR (which needs a chosen stay) only with that many chosen.
 // Logged data labels only the stays the serving model showed, so this verdict says whether a
-// candidate may be tried, not that it serves better: online evidence decides that.
+// candidate may be tried, not that it serves better: online evidence decides that. Where the
+// active model's users rejected everything it showed, the logs cannot say which stays would
+// have pleased them, only whether the candidate would show them something else.
 import type { ChoiceMetrics } from '@predictq/model';
 
 import type {
@@ -113,6 +116,21 @@ function failure(segment: SegmentEvaluation, t: PromotionThresholds): string | n
   return null;
 }
 
+/** How the candidate fixes a failing segment, or null when it does not. */
+function fix(
+  segment: SegmentEvaluation,
+  judged: { logLoss?: Change; mrr?: Change },
+  t: PromotionThresholds,
+): string | null {
+  if (judged.logLoss && judged.logLoss.gain >= t.minGain) return describeAll(judged);
+  const before = segment.active?.rejected_repeated ?? null;
+  const after = segment.candidate.rejected_repeated;
+  if (before !== null && after !== null && before - after >= t.minReplaced) {
+    return `of the stays its users rejected, the active model would show ${pct(before)} again, the candidate ${pct(after)}`;
+  }
+  return null;
+}
+
 export function decidePromotion(
   evaluation: OfflineEvaluation,
   t: PromotionThresholds,
@@ -141,10 +159,9 @@ export function decidePromotion(
   const broken = slices.filter(([, slice]) => worseBy(judge(slice), t.maxHarm));
   const failing = Object.entries(evaluation.segments).flatMap(([name, segment]) => {
     const why = failure(segment, t);
-    return why === null ? [] : [{ name, why, segment }];
+    return why === null ? [] : [{ name, why, how: fix(segment, judge(segment), t) }];
   });
-  // A fix is a clearly better log-loss where the active model fails.
-  const fixed = failing.filter((f) => (judge(f.segment).logLoss?.gain ?? 0) >= t.minGain);
+  const fixed = failing.filter((f) => f.how !== null);
   const verdict = {
     betterOverall,
     failing: failing.map((f) => f.name),
@@ -162,14 +179,15 @@ export function decidePromotion(
     };
   }
   if (betterOverall) {
+    const also = fixed.length > 0 ? ` (fixes ${verdict.fixed.join(', ')})` : '';
     return {
       promoted: true,
-      reason: `clearly better overall: ${describeAll(overall)}, and breaks no segment${fixed.length > 0 ? ` (fixes ${verdict.fixed.join(', ')})` : ''}`,
+      reason: `clearly better overall: ${describeAll(overall)}, and breaks no segment${also}`,
       ...verdict,
     };
   }
   if (fixed.length > 0) {
-    const lines = fixed.map((f) => `${f.name}, where ${f.why} (${describeAll(judge(f.segment))})`);
+    const lines = fixed.map((f) => `${f.name}, where ${f.why} (${f.how ?? ''})`);
     return {
       promoted: true,
       reason: `fixes the failing segment ${lines.join('; ')}, and no segment is worse by more than ${pct(t.maxHarm)}`,

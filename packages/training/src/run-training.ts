@@ -25,6 +25,7 @@ import { type Train, trainInThread } from './train-in-thread';
 import { resolveParams, type TrainingDefaults } from './training-params';
 import {
   type ModelEvaluation,
+  type ServingOptions,
   type TrainingParams,
   type TrainingResult,
   trainingResultSchema,
@@ -35,6 +36,8 @@ export interface TrainingDeps {
   modelDir: string;
   logger: Logger;
   defaults: TrainingDefaults;
+  /** How the worker serves: held-out requests are re-ranked the same way. */
+  serving: ServingOptions;
   train?: Train;
   /** Reports progress (also to the job); called once per epoch. */
   onProgress?: (progress: TrainingProgress) => void;
@@ -116,12 +119,14 @@ export async function runTraining(
       weights,
       split: trained.split,
       candidate: trained,
+      serving: deps.serving,
       minSegmentPredictions: params.promotion.minSegmentPredictions,
     });
     const decision = decidePromotion(evaluation, params.promotion);
     const modelEvaluation: ModelEvaluation = {
       active: active && { modelId: active.modelId, version: active.version },
       recencyHalfLifeHours: params.recencyHalfLifeHours,
+      serving: deps.serving,
       thresholds: params.promotion,
       ...evaluation,
       decision,

@@ -10,6 +10,7 @@ const defaults: TrainingDefaults = {
   promotion: {
     minSegmentPredictions: 30,
     minGain: 0.05,
+    minReplaced: 0.5,
     maxHarm: 0.25,
     failingAcceptance: 0.3,
     failingNoneError: 0.3,

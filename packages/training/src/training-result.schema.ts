@@ -10,6 +10,11 @@ export const promotionThresholdsSchema = z.object({
   minSegmentPredictions: z.number().int().min(1),
   /** Relative gain (log-loss or MRR) that makes a candidate clearly better. */
   minGain: z.number().min(0).max(1),
+  /**
+   * Share of the stays users of a failing segment rejected (all of a "none fitted" answer) that
+   * a candidate must no longer show, beyond the active model, to count as a fix.
+   */
+  minReplaced: z.number().min(0).max(1),
   /** Relative loss (log-loss or MRR) on a segment beyond which a candidate breaks it. */
   maxHarm: z.number().min(0),
   /** The active model fails a segment whose users accept less than this share of its rankings… */
@@ -31,6 +36,13 @@ export const trainingParamsSchema = z.object({
   recencyHalfLifeHours: z.number().min(0),
   promotion: promotionThresholdsSchema,
 });
+
+/** How the worker serves, to re-rank held-out requests as it would (RESULTS_TOP_K, …). */
+export const servingSchema = z.object({
+  topK: z.number().int().min(1),
+  candidates: z.object({ maxPriceRatio: z.number().positive(), minCandidates: z.number().int() }),
+});
+export type ServingOptions = z.infer<typeof servingSchema>;
 export type TrainingParams = z.infer<typeof trainingParamsSchema>;
 
 /** One model's metrics next to the other's, over the same held-out predictions. */
@@ -83,6 +95,7 @@ export type PromotionDecision = z.infer<typeof promotionDecisionSchema>;
 export const modelEvaluationSchema = offlineEvaluationSchema.extend({
   active: z.object({ modelId: z.uuid(), version: z.number().int() }).nullable(),
   recencyHalfLifeHours: z.number().min(0),
+  serving: servingSchema,
   thresholds: promotionThresholdsSchema,
   decision: promotionDecisionSchema,
 });
