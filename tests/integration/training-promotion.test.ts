@@ -96,9 +96,13 @@ describe('the promotion rule on simulated feedback', () => {
     );
     const { promoted, reason, evaluation } = trainingResultSchema.parse(result);
     expect(promoted).toBe(false);
-    expect(evaluation.decision).toMatchObject({ betterOverall: true, broken: ['profile:Couple'] });
-    expect(reason).toMatch(/^wins on average \(.*\) but breaks profile:Couple \(log-loss /);
-    const couple = evaluation.segments['profile:Couple']!;
+    // It wins on average (the log-loss over every held-out prediction), and breaks couples; the
+    // inversion may spill over to similar travellers (Leisure: two people, a similar budget).
+    const { overall, segments } = evaluation;
+    expect(overall.candidate.log_loss!).toBeLessThan(overall.active!.log_loss!);
+    expect(evaluation.decision.broken).toContain('profile:Couple');
+    expect(reason).toMatch(/breaks (.*; )?profile:Couple \(log-loss /);
+    const couple = segments['profile:Couple']!;
     expect(couple.candidate.log_loss!).toBeGreaterThan(couple.active!.log_loss! * 1.25);
     // Nothing changed in the registry but a new candidate.
     expect((await getActiveModel(platform.database.db))!.id).toBe(baselineId);
