@@ -6,6 +6,7 @@ import path from 'node:path';
 import { PredictqClient } from '@predictq/client';
 import { unitHash } from '@predictq/inference';
 import { sha256Hex } from '@predictq/model';
+import { decidePromotion, type ModelEvaluation, type TrainingResult } from '@predictq/training';
 
 import { familyRequest } from '../fixtures/domain';
 import { countRows } from '../support/database';
@@ -22,18 +23,7 @@ interface Run {
   status: string;
   error: string | null;
   model_id: string | null;
-  result: {
-    promoted: boolean;
-    reason: string;
-    dataset: { rows: number; positives: number; trainRows: number; holdoutRows: number };
-    candidate: {
-      modelId: string;
-      sha256: string;
-      newlyRegistered: boolean;
-      metrics: { auc: number };
-    };
-    active: { modelId: string; metrics: { auc: number } };
-  };
+  result: TrainingResult;
 }
 
 async function operator(method: string, route: string, body?: unknown, token = TOKEN) {
@@ -85,7 +75,6 @@ beforeAll(async () => {
       ADMIN_TOKEN: TOKEN,
       TRAINING_MIN_ROWS: '300',
       REFRESH_INTERVAL_MS: '200',
-      PROMOTE_MARGIN: '0',
     },
   });
   baselineId = (await get<{ models: { id: string }[] }>('/v1/models')).models[0]!.id;
@@ -116,10 +105,10 @@ describe('training from feedback', () => {
     await simulateSessions(platform.client, 60, { seed: 3, noisy: true });
     const run = await train({ seed: 7 });
     expect(run.status).toBe('succeeded');
-    const { dataset, candidate, active } = run.result;
+    const { dataset, candidate, active, evaluation } = run.result;
     expect(dataset.rows).toBe(dataset.trainRows + dataset.holdoutRows);
     expect(dataset.positives).toBeGreaterThan(0);
-    expect(active.modelId).toBe(baselineId);
+    expect(active!.modelId).toBe(baselineId);
 
     const model = await get<{
       source: string;
@@ -127,7 +116,7 @@ describe('training from feedback', () => {
       artifact_path: string;
       metrics: {
         holdout: { auc: number; log_loss: number; f1: number };
-        comparison: { promoted: boolean };
+        evaluation: ModelEvaluation;
       };
       lineage: { training_run_id: string; rows: { split: string; rows: number }[] };
     }>(`/v1/models/${candidate.modelId}`);
@@ -136,7 +125,8 @@ describe('training from feedback', () => {
       auc: candidate.metrics.auc,
       log_loss: expect.any(Number),
     });
-    expect(model.metrics.comparison.promoted).toBe(run.result.promoted);
+    expect(model.metrics.evaluation).toEqual(evaluation);
+    expect(evaluation.decision.promoted).toBe(run.result.promoted);
     expect(model.lineage.training_run_id).toBe(run.id);
     expect(Object.fromEntries(model.lineage.rows.map((r) => [r.split, r.rows]))).toEqual({
       train: dataset.trainRows,
@@ -155,8 +145,11 @@ describe('training from feedback', () => {
     const file = path.join(runModelDir(), model.artifact_path);
     expect(existsSync(file)).toBe(true);
     expect(sha256Hex(readFileSync(file))).toBe(model.sha256);
-    // Both models were evaluated on the same holdout, and the decision follows the margin (0).
-    expect(run.result.promoted).toBe(candidate.metrics.auc > active.metrics.auc);
+    // Both models were evaluated on the same held-out predictions, per segment (the declared
+    // profiles), and the decision is the promotion rule's on those figures.
+    expect(evaluation.overall.candidate.predictions).toBe(evaluation.overall.active!.predictions);
+    expect(Object.keys(evaluation.segments)).toContain('profile:Noisy groups');
+    expect(decidePromotion(evaluation, evaluation.thresholds)).toEqual(evaluation.decision);
     const { rows: actives } = await platform.database.pool.query(
       `select id from models where status = 'active'`,
     );

@@ -69,8 +69,27 @@ export const workerEnvSchema = z.object({
   TRAINING_HOLDOUT_FRACTION: z.coerce.number().gt(0).lt(1).default(0.2),
   /** Training epochs. */
   TRAINING_EPOCHS: positiveInt(20),
-  /** A candidate is promoted when its holdout AUC beats the active model's by more than this. */
-  PROMOTE_MARGIN: z.coerce.number().min(0).max(1).default(0.005),
+  /**
+   * A feedback row's weight in training and evaluation halves with every this many hours of age
+   * (counted back from the newest feedback); 0 weighs every row alike.
+   */
+  TRAINING_RECENCY_HALF_LIFE_HOURS: z.coerce.number().min(0).default(24),
+  // The promotion rule (packages/training/src/promotion-rule.ts; README, "The promotion rule").
+  /** Effective held-out predictions a segment needs to count on its own (smaller ones pool). */
+  PROMOTE_MIN_SEGMENT_PREDICTIONS: positiveInt(30),
+  /** Relative gain in log-loss or MRR that makes a candidate clearly better (overall, or fixing). */
+  PROMOTE_MIN_GAIN: z.coerce.number().min(0).max(1).default(0.05),
+  /**
+   * Share of the stays a failing segment's users rejected that a candidate must stop showing
+   * (beyond the active model) to count as fixing it.
+   */
+  PROMOTE_MIN_REPLACED: z.coerce.number().min(0).max(1).default(0.5),
+  /** Relative loss in log-loss or MRR on any segment beyond which a candidate is refused. */
+  PROMOTE_MAX_HARM: z.coerce.number().min(0).default(0.25),
+  /** The active model fails a segment whose users accept less than this share of its rankings… */
+  PROMOTE_FAILING_ACCEPTANCE: z.coerce.number().min(0).max(1).default(0.3),
+  /** …or whose "none fitted" rate it misjudges by more than this (absolute). */
+  PROMOTE_FAILING_NONE_ERROR: z.coerce.number().min(0).max(1).default(0.3),
 });
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;

@@ -59,8 +59,24 @@ export function createWorkers(
             maxRows: config.TRAINING_MAX_ROWS,
             minRows: config.TRAINING_MIN_ROWS,
             holdoutFraction: config.TRAINING_HOLDOUT_FRACTION,
-            promoteMargin: config.PROMOTE_MARGIN,
             epochs: config.TRAINING_EPOCHS,
+            recencyHalfLifeHours: config.TRAINING_RECENCY_HALF_LIFE_HOURS,
+            promotion: {
+              minSegmentPredictions: config.PROMOTE_MIN_SEGMENT_PREDICTIONS,
+              minGain: config.PROMOTE_MIN_GAIN,
+              minReplaced: config.PROMOTE_MIN_REPLACED,
+              maxHarm: config.PROMOTE_MAX_HARM,
+              failingAcceptance: config.PROMOTE_FAILING_ACCEPTANCE,
+              failingNoneError: config.PROMOTE_FAILING_NONE_ERROR,
+            },
+          },
+          // As the ranker serves (main.ts), so held-out requests are re-ranked the same way.
+          serving: {
+            topK: config.RESULTS_TOP_K,
+            candidates: {
+              maxPriceRatio: config.CANDIDATE_MAX_PRICE_RATIO,
+              minCandidates: config.RESULTS_TOP_K,
+            },
           },
         },
         {

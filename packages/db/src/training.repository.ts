@@ -81,13 +81,19 @@ export async function finishTrainingRun(
     .where(sql`${trainingRuns.id} = ${id} and ${trainingRuns.status} in ('queued', 'running')`);
 }
 
-/** One shown stay with its label (1 chosen, 0 shown and not chosen), its request and features. */
+/**
+ * One shown stay with its label (1 chosen, 0 shown and not chosen), its request (with the profile
+ * the client declared, if any) and features, when the feedback came (recency weights) and which
+ * model served the prediction (its online record, for the promotion rule).
+ */
 export interface LabelledFeedbackRow {
   prediction_id: string;
   location_id: number;
   label: 0 | 1;
   request: EnrichedRequest;
   location: LocationFeatures;
+  feedback_at: Date;
+  model_id: string | null;
 }
 
 // Shown stays of predictions that got feedback, most recent feedback first; a prediction's rows
@@ -95,6 +101,7 @@ export interface LabelledFeedbackRow {
 const LABELLED_ROWS = `
   SELECT p.id AS prediction_id, r.location_id,
          CASE WHEN f.location_id = r.location_id THEN 1 ELSE 0 END AS label,
+         f.created_at AS feedback_at, p.model_id,
          p.people_num, p.people_age, p.children_num, p.budget, p.nights,
          to_char(p.time_arrival, 'YYYY-MM-DD') AS time_arrival, p.pool, p.spa, p.pet_friendly,
          p.lake, p.mountain, p.sport, p.profile,
@@ -112,6 +119,8 @@ type FlatRow = Record<string, unknown> & {
   prediction_id: string;
   location_id: number;
   label: 0 | 1;
+  feedback_at: Date;
+  model_id: string | null;
 };
 
 /**
@@ -132,6 +141,8 @@ export async function loadLabelledRows(db: Db, maxRows: number): Promise<Labelle
     label: row.label,
     request: requestOf(row.prediction_id, row),
     location: pickLocationFeatures(row),
+    feedback_at: row.feedback_at,
+    model_id: row.model_id,
   }));
 }
 

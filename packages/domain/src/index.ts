@@ -1,4 +1,5 @@
 export * from './candidates';
 export * from './location';
 export * from './prediction';
+export * from './segment';
 export * from './traveller-request';

@@ -18,6 +18,15 @@ export {
 } from './manifest';
 export { LOG_LOSS_EPS, auc, evaluate, metricsSchema, type Metrics } from './metrics';
 export {
+  CALIBRATION_BINS,
+  HIT_RANK,
+  choiceMetrics,
+  choiceMetricsSchema,
+  expectedOverRank,
+  type ChoiceMetrics,
+  type LoggedChoice,
+} from './choice-metrics';
+export {
   STD_FLOOR,
   predict,
   sigmoid,
@@ -49,6 +58,8 @@ export {
   MIN_TRAINING_ROWS,
   encodeExamples,
   evaluateModel,
+  exampleWeights,
+  scoreExamples,
   splitByGroup,
   trainRanker,
   type EvaluableModel,

@@ -67,12 +67,14 @@ export function standardiseRows(
 
 /**
  * Returns a function that runs row `row` of `xs` forward and backward, adds its gradient of the
- * cross-entropy to net.grad and returns its loss. Buffers are allocated once, here.
+ * cross-entropy, times the row's weight (1 without `weights`), to net.grad and returns its
+ * weighted loss. Buffers are allocated once, here.
  */
 export function createBackprop(
   net: Network,
   xs: Float64Array,
   y: Uint8Array | Float32Array,
+  weights?: Float64Array,
 ): (row: number) => number {
   const { layers, gradLayers } = net;
   const inputs = (layers[0] as DenseLayer).inputs;
@@ -115,10 +117,12 @@ export function createBackprop(
     }
     const z = (acts[last] as Float64Array)[0] as number;
     const target = y[row] as number;
-    (deltas[last] as Float64Array)[0] = sigmoid(z) - target;
+    // A weight of 1 multiplies exactly: unweighted training stays bit-identical.
+    const weight = weights ? (weights[row] as number) : 1;
+    (deltas[last] as Float64Array)[0] = (sigmoid(z) - target) * weight;
     backward(row * inputs);
     // BCE on the logit: max(z, 0) - z·t + log(1 + e^-|z|) never overflows.
-    return Math.max(z, 0) - z * target + Math.log1p(Math.exp(-Math.abs(z)));
+    return (Math.max(z, 0) - z * target + Math.log1p(Math.exp(-Math.abs(z)))) * weight;
   };
 }
 
@@ -154,8 +158,9 @@ export function finishGradient(net: Network, count: number, l2: number): void {
 }
 
 /**
- * The objective the trainer minimises, mean(BCE) + l2/2 · Σ weights², and its gradient (shaped
- * like params.layers), in float64 over all rows. For gradient checks and debugging.
+ * The objective the trainer minimises, mean(w · BCE) + l2/2 · Σ weights², and its gradient
+ * (shaped like params.layers), in float64 over all rows; `rowWeights` (default all 1) are taken
+ * as given, the trainer scales them to mean 1 first. For gradient checks and debugging.
  */
 export function lossAndGradient(
   params: MlpParams,
@@ -163,6 +168,7 @@ export function lossAndGradient(
   y: Uint8Array | Float32Array,
   rows: number,
   l2: number,
+  rowWeights?: Float64Array,
 ): { loss: number; gradient: DenseLayer[] } {
   checkParams(params);
   const net = createNetwork(
@@ -173,7 +179,7 @@ export function lossAndGradient(
     layer.weights.set((params.layers[l] as DenseLayer).weights);
     layer.bias.set((params.layers[l] as DenseLayer).bias);
   });
-  const backprop = createBackprop(net, standardiseRows(x, rows, params), y);
+  const backprop = createBackprop(net, standardiseRows(x, rows, params), y, rowWeights);
   let loss = 0;
   for (let r = 0; r < rows; r++) loss += backprop(r);
   finishGradient(net, rows, l2);

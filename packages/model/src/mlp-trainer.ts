@@ -27,12 +27,22 @@ export type TrainerOptions = z.infer<typeof trainerOptionsSchema>;
 export interface EpochReport {
   /** 1-based. */
   epoch: number;
-  /** Mean binary cross-entropy of the epoch's rows, each taken before its batch's update. */
+  /**
+   * Mean binary cross-entropy of the epoch's rows (weighted, when rows have weights), each taken
+   * before its batch's update.
+   */
   loss: number;
 }
 
 export type TrainMlpOptions = Partial<TrainerOptions> & {
   seed: number;
+  /**
+   * Per-row weights (≥ 0, for example recency): the objective becomes the weighted mean
+   * cross-entropy. They are scaled to mean 1 first, so that every mini-batch keeps the step
+   * size of an unweighted one on average and only the rows' shares change. Leaving them out
+   * trains exactly (bit for bit) as weights all 1 would.
+   */
+  weights?: ArrayLike<number>;
   onEpoch?: (report: EpochReport) => void;
 };
 
@@ -51,16 +61,17 @@ export function trainMlp(
   rows: number,
   options: TrainMlpOptions,
 ): MlpParams {
-  const { seed, onEpoch, ...rest } = options;
+  const { seed, onEpoch, weights, ...rest } = options;
   const settings = trainerOptionsSchema.parse(rest);
   const inputs = checkData(x, y, rows);
+  const rowWeights = weights === undefined ? undefined : meanOneWeights(weights, rows);
   const rng = createRng(seed);
   const { mean, std, constant } = standardisation(x, rows, inputs);
   const scaling = { inputs, mean, std, clip: settings.inputClip };
   const xs = standardiseRows(x, rows, scaling);
   const net = createNetwork(inputs, settings.hidden);
-  initialise(net, rng, constant, baseRate(y, rows));
-  const step = createBatchStep(net, xs, y, settings);
+  initialise(net, rng, constant, baseRate(y, rows, rowWeights));
+  const step = createBatchStep(net, xs, y, settings, rowWeights);
   const order = Int32Array.from({ length: rows }, (_, i) => i);
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     shuffleInPlace(order, rng);
@@ -96,9 +107,25 @@ function checkData(x: Float32Array, y: Uint8Array | Float32Array, rows: number):
   return inputs;
 }
 
-function baseRate(y: Uint8Array | Float32Array, rows: number): number {
+/** The weights scaled to mean 1 (all 1 stay exactly 1). */
+function meanOneWeights(weights: ArrayLike<number>, rows: number): Float64Array {
+  if (weights.length !== rows) {
+    throw new RangeError(`weights has ${weights.length} values for ${rows} rows`);
+  }
   let sum = 0;
-  for (let r = 0; r < rows; r++) sum += y[r] as number;
+  for (let r = 0; r < rows; r++) {
+    const w = weights[r] as number;
+    if (!(w >= 0 && Number.isFinite(w))) throw new RangeError(`weight of row ${r} is ${w}`);
+    sum += w;
+  }
+  if (!(sum > 0)) throw new RangeError('the weights add up to 0: no row would count');
+  return Float64Array.from({ length: rows }, (_, r) => ((weights[r] as number) * rows) / sum);
+}
+
+/** The (weighted) share of positive labels; weights have mean 1, so rows is their sum. */
+function baseRate(y: Uint8Array | Float32Array, rows: number, weights?: Float64Array): number {
+  let sum = 0;
+  for (let r = 0; r < rows; r++) sum += (y[r] as number) * (weights ? (weights[r] as number) : 1);
   return sum / rows;
 }
 
@@ -144,9 +171,10 @@ function createBatchStep(
   xs: Float64Array,
   y: Uint8Array | Float32Array,
   settings: TrainerOptions,
+  weights: Float64Array | undefined,
 ): (order: Int32Array, start: number, end: number) => number {
   const { theta, grad } = net;
-  const backprop = createBackprop(net, xs, y);
+  const backprop = createBackprop(net, xs, y, weights);
   const m = new Float64Array(theta.length);
   const v = new Float64Array(theta.length);
   let t = 0;

@@ -116,6 +116,50 @@ describe('trainMlp', () => {
     expect(predict(params, changed, 1)).toEqual(predict(params, withConstant.slice(0, 5), 1));
   });
 
+  it('trains bit for bit as before when every weight is the same', () => {
+    const plain = trainMlp(x, y, 600, options);
+    expect(trainMlp(x, y, 600, { ...options, weights: new Float64Array(600).fill(1) })).toEqual(
+      plain,
+    );
+    // Weights are scaled to mean 1, so any constant weight is no weight at all.
+    expect(trainMlp(x, y, 600, { ...options, weights: new Float64Array(600).fill(0.25) })).toEqual(
+      plain,
+    );
+  });
+
+  it('fits the weighted mean: rows with weight 0 do not count, 3:1 weights give p = 3/4', () => {
+    // Every feature row twice: first with the rule's label, then with the opposite one.
+    const both = new Float32Array(1200 * 5);
+    both.set(x);
+    both.set(x, 600 * 5);
+    const labels = Uint8Array.from({ length: 1200 }, (_, r) => (r < 600 ? y[r]! : 1 - y[r - 600]!));
+    const ruleOnly = Float64Array.from({ length: 1200 }, (_, r) => (r < 600 ? 1 : 0));
+    const fitted = trainMlp(both, labels, 1200, { ...options, epochs: 20, weights: ruleOnly });
+    expect(evaluate(predict(fitted, x, 600), y).accuracy).toBeGreaterThan(0.95);
+
+    const threeToOne = Float64Array.from({ length: 1200 }, (_, r) => (r < 600 ? 3 : 1));
+    const soft = trainMlp(both, labels, 1200, { ...options, epochs: 20, weights: threeToOne });
+    const scores = predict(soft, x, 600);
+    const positives = [...scores].filter((_, r) => y[r] === 1);
+    const mean = positives.reduce((a, b) => a + b, 0) / positives.length;
+    expect(mean).toBeGreaterThan(0.65);
+    expect(mean).toBeLessThan(0.85);
+  });
+
+  it('rejects weights of the wrong length, negative or non-finite ones, and all zeros', () => {
+    expect(() => trainMlp(x, y, 600, { ...options, weights: [1, 2] })).toThrow(
+      'weights has 2 values for 600 rows',
+    );
+    const negative = new Float64Array(600).fill(1);
+    negative[5] = -1;
+    expect(() => trainMlp(x, y, 600, { ...options, weights: negative })).toThrow(
+      'weight of row 5 is -1',
+    );
+    expect(() => trainMlp(x, y, 600, { ...options, weights: new Float64Array(600) })).toThrow(
+      'the weights add up to 0',
+    );
+  });
+
   it('rejects non-finite features, labels outside [0, 1] and a ragged matrix', () => {
     const bad = x.slice();
     bad[7] = NaN;

@@ -3,7 +3,7 @@ import { modelManifestSchema, sha256Hex } from './manifest';
 import { OnnxScorer } from './scorer';
 import { makeLocation, makeRequest, syntheticExamples } from './test-fixtures';
 import type { TrainingExample } from './train';
-import { evaluateModel, splitByGroup, trainRanker } from './train';
+import { evaluateModel, exampleWeights, splitByGroup, trainRanker } from './train';
 
 const examples = syntheticExamples(1, 400, 15);
 const trained = trainRanker({ examples, seed: 7, name: 'synthetic' });
@@ -68,6 +68,20 @@ describe('trainRanker', () => {
     expect(b.manifest).toEqual(a.manifest);
     const c = trainRanker({ ...options, seed: 4 });
     expect(c.manifest.sha256).not.toBe(a.manifest.sha256);
+  });
+
+  it("trains on the examples' weights: all 1 is no weight, others give other bytes", () => {
+    const small = examples.slice(0, 1200);
+    const options = { name: 'small', seed: 3, trainer: { epochs: 3 } };
+    const plain = trainRanker({ ...options, examples: small });
+    const ones = trainRanker({ ...options, examples: small.map((e) => ({ ...e, weight: 1 })) });
+    expect(ones.manifest.sha256).toBe(plain.manifest.sha256);
+    const recent = small.map((e, i) => ({ ...e, weight: i < 600 ? 1 : 0.5 }));
+    expect(trainRanker({ ...options, examples: recent }).manifest.sha256).not.toBe(
+      plain.manifest.sha256,
+    );
+    expect(exampleWeights(recent, [0, 700])).toEqual(Float64Array.of(1, 0.5));
+    expect(exampleWeights(small, [0, 700])).toBeUndefined();
   });
 
   it('trains on a subset of the features, in the order given', () => {

@@ -22,6 +22,11 @@ export interface TrainingExample {
   label: 0 | 1;
   /** The request the row belongs to; defaults to the request object itself (its identity). */
   group?: string | number;
+  /**
+   * The row's weight in training (for example its feedback's recency); 1 when left out. When no
+   * example has one, training is exactly the unweighted one.
+   */
+  weight?: number;
 }
 
 export interface TrainRankerOptions {
@@ -65,7 +70,13 @@ export function trainRanker(options: TrainRankerOptions): TrainedRanker {
   const holdout = encodeExamples(examples, split.holdout, encoder);
   checkTrainingSplit(train.y);
 
-  const fitted = trainMlp(train.x, train.y, split.train.length, { ...trainer, seed, onEpoch });
+  const weights = exampleWeights(examples, split.train);
+  const fitted = trainMlp(train.x, train.y, split.train.length, {
+    ...trainer,
+    seed,
+    weights,
+    onEpoch,
+  });
   // Everything below describes the exported model: float32 weights, not the float64 fit.
   const params = toFloat32Params(fitted);
   const metrics = {
@@ -159,6 +170,15 @@ export function encodeExamples(
   return { x, y };
 }
 
+/** The weights of examples[indices], or undefined when none of the examples has one. */
+export function exampleWeights(
+  examples: readonly TrainingExample[],
+  indices: readonly number[],
+): Float64Array | undefined {
+  if (!indices.some((i) => examples[i]?.weight !== undefined)) return undefined;
+  return Float64Array.from(indices, (i) => examples[i]?.weight ?? 1);
+}
+
 function checkTrainingSplit(y: Uint8Array): void {
   if (y.length < MIN_TRAINING_ROWS) {
     throw new Error(
@@ -179,6 +199,25 @@ export type EvaluableModel = OnnxScorer | { params: MlpParams; features: readonl
 /** Rows per onnxruntime run, to bound the memory of a large evaluation. */
 const EVALUATION_CHUNK_ROWS = 8192;
 
+/** The scores of `model` for `examples`, in order. */
+export async function scoreExamples(
+  model: EvaluableModel,
+  examples: readonly TrainingExample[],
+): Promise<Float32Array | Float64Array> {
+  const features = 'params' in model ? model.features : model.featureNames;
+  const encoder = createFeatureEncoder(features);
+  const all = examples.map((_, i) => i);
+  const { x } = encodeExamples(examples, all, encoder);
+  if ('params' in model) return predict(model.params, x, examples.length);
+  const scores = new Float32Array(examples.length);
+  for (let start = 0; start < examples.length; start += EVALUATION_CHUNK_ROWS) {
+    const rows = Math.min(EVALUATION_CHUNK_ROWS, examples.length - start);
+    const chunk = x.subarray(start * encoder.width, (start + rows) * encoder.width);
+    scores.set(await model.score(chunk, rows), start);
+  }
+  return scores;
+}
+
 /**
  * Metrics of `model` on `examples` (for example a previous model's split.holdout), so that a
  * candidate and the active model can be compared on the same rows.
@@ -188,16 +227,6 @@ export async function evaluateModel(
   examples: readonly TrainingExample[],
   threshold = 0.5,
 ): Promise<Metrics> {
-  const features = 'params' in model ? model.features : model.featureNames;
-  const encoder = createFeatureEncoder(features);
-  const all = examples.map((_, i) => i);
-  const { x, y } = encodeExamples(examples, all, encoder);
-  if ('params' in model) return evaluate(predict(model.params, x, examples.length), y, threshold);
-  const scores = new Float32Array(examples.length);
-  for (let start = 0; start < examples.length; start += EVALUATION_CHUNK_ROWS) {
-    const rows = Math.min(EVALUATION_CHUNK_ROWS, examples.length - start);
-    const chunk = x.subarray(start * encoder.width, (start + rows) * encoder.width);
-    scores.set(await model.score(chunk, rows), start);
-  }
-  return evaluate(scores, y, threshold);
+  const labels = Uint8Array.from(examples, (e) => e.label);
+  return evaluate(await scoreExamples(model, examples), labels, threshold);
 }

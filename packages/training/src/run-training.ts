@@ -1,39 +1,43 @@
-// One training run, end to end: the most recent labelled feedback, a model trained on it (in a
-// thread), the candidate and the active model evaluated on the same holdout, the candidate
-// exported under MODEL_DIR and registered with its metrics and lineage, and promoted when it
-// beats the active model by the margin. Too few labels: the run fails and nothing changes.
+// One training run, end to end: the most recent labelled feedback (recency-weighted), a model
+// trained on it (in a thread), the candidate and the active model evaluated on the same holdout
+// per segment, the candidate exported under MODEL_DIR and registered with that evaluation and its
+// lineage, and activated when the promotion rule accepts it. Too few labels: the run fails and
+// nothing changes.
 import {
   activateModel,
   type Db,
   finishTrainingRun,
-  getActiveModel,
   isDatabaseUnavailable,
   type LabelledFeedbackRow,
   loadLabelledRows,
-  loadModelBytes,
   recordLineage,
   registerModel,
   startTrainingRun,
   updateTrainingProgress,
 } from '@predictq/db';
 import { errorMessage, type Logger } from '@predictq/logging';
-import {
-  evaluateModel,
-  type Metrics,
-  modelManifestSchema,
-  OnnxScorer,
-  type TrainingExample,
-  writeModelArtifacts,
-} from '@predictq/model';
+import { type TrainingExample, writeModelArtifacts } from '@predictq/model';
 
+import { compareOnHoldout } from './holdout-comparison';
+import { decidePromotion } from './promotion-rule';
+import { recencyWeights } from './recency-weights';
 import { type Train, trainInThread } from './train-in-thread';
-import { resolveParams, type TrainingDefaults, type TrainingParams } from './training-params';
+import { resolveParams, type TrainingDefaults } from './training-params';
+import {
+  type ModelEvaluation,
+  type ServingOptions,
+  type TrainingParams,
+  type TrainingResult,
+  trainingResultSchema,
+} from './training-result.schema';
 
 export interface TrainingDeps {
   db: Db;
   modelDir: string;
   logger: Logger;
   defaults: TrainingDefaults;
+  /** How the worker serves: held-out requests are re-ranked the same way. */
+  serving: ServingOptions;
   train?: Train;
   /** Reports progress (also to the job); called once per epoch. */
   onProgress?: (progress: TrainingProgress) => void;
@@ -53,28 +57,6 @@ export class TrainingRefused extends Error {
   }
 }
 
-export interface TrainingResult {
-  params: TrainingParams;
-  dataset: {
-    rows: number;
-    predictions: number;
-    positives: number;
-    trainRows: number;
-    holdoutRows: number;
-  };
-  candidate: {
-    modelId: string;
-    version: number;
-    sha256: string;
-    newlyRegistered: boolean;
-    metrics: Metrics;
-  };
-  active: { modelId: string; version: number; metrics: Metrics } | null;
-  improvement: number | null;
-  promoted: boolean;
-  reason: string;
-}
-
 function checkDataset(rows: readonly LabelledFeedbackRow[], params: TrainingParams): void {
   const positives = rows.filter((r) => r.label === 1).length;
   if (rows.length < params.minRows) {
@@ -89,45 +71,6 @@ function checkDataset(rows: readonly LabelledFeedbackRow[], params: TrainingPara
   }
 }
 
-async function evaluateActive(db: Db, holdout: readonly TrainingExample[]) {
-  const active = await getActiveModel(db);
-  if (!active) return null;
-  const bytes = await loadModelBytes(db, active.id);
-  if (!bytes) return null;
-  const scorer = await OnnxScorer.load(bytes, modelManifestSchema.parse(active.manifest));
-  try {
-    return {
-      modelId: active.id,
-      version: active.version,
-      metrics: await evaluateModel(scorer, holdout),
-    };
-  } finally {
-    await scorer.release();
-  }
-}
-
-/** Promote when the candidate's holdout AUC beats the active model's by more than the margin. */
-export function promotionDecision(
-  candidate: Metrics,
-  active: TrainingResult['active'],
-  margin: number,
-): Pick<TrainingResult, 'improvement' | 'promoted' | 'reason'> {
-  if (!active) return { improvement: null, promoted: true, reason: 'there was no active model' };
-  if (candidate.auc === null || active.metrics.auc === null) {
-    return {
-      improvement: null,
-      promoted: false,
-      reason: 'AUC is undefined on this holdout (one class only)',
-    };
-  }
-  const improvement = candidate.auc - active.metrics.auc;
-  const promoted = improvement > margin;
-  const reason = promoted
-    ? `holdout AUC ${candidate.auc.toFixed(4)} beats the active model's ${active.metrics.auc.toFixed(4)} by more than ${margin}`
-    : `holdout AUC ${candidate.auc.toFixed(4)} does not beat the active model's ${active.metrics.auc.toFixed(4)} by more than ${margin}`;
-  return { improvement, promoted, reason };
-}
-
 /** Runs training run `runId`; returns undefined when the run had already ended (a duplicate job). */
 export async function runTraining(
   deps: TrainingDeps,
@@ -140,11 +83,17 @@ export async function runTraining(
     const params = resolveParams(run.params, deps.defaults);
     const rows = await loadLabelledRows(db, params.maxRows);
     checkDataset(rows, params);
-    const examples: TrainingExample[] = rows.map((r) => ({
+    const weights = recencyWeights(
+      rows.map((r) => r.feedback_at),
+      params.recencyHalfLifeHours,
+    );
+    const weighted = params.recencyHalfLifeHours > 0;
+    const examples: TrainingExample[] = rows.map((r, i) => ({
       request: r.request,
       location: r.location,
       label: r.label,
       group: r.prediction_id,
+      ...(weighted ? { weight: weights[i] } : {}),
     }));
     const trained = await (deps.train ?? trainInThread)(
       {
@@ -163,10 +112,25 @@ export async function runTraining(
       },
     );
 
-    const holdout = trained.split.holdout.map((i) => examples[i] as TrainingExample);
-    const active = await evaluateActive(db, holdout);
-    const candidateMetrics = trained.metrics.holdout;
-    const decision = promotionDecision(candidateMetrics, active, params.promoteMargin);
+    const { active, evaluation } = await compareOnHoldout({
+      db,
+      rows,
+      examples,
+      weights,
+      split: trained.split,
+      candidate: trained,
+      serving: deps.serving,
+      minSegmentPredictions: params.promotion.minSegmentPredictions,
+    });
+    const decision = decidePromotion(evaluation, params.promotion);
+    const modelEvaluation: ModelEvaluation = {
+      active: active && { modelId: active.modelId, version: active.version },
+      recencyHalfLifeHours: params.recencyHalfLifeHours,
+      serving: deps.serving,
+      thresholds: params.promotion,
+      ...evaluation,
+      decision,
+    };
 
     const artifactPath = await writeModelArtifacts(
       deps.modelDir,
@@ -180,13 +144,33 @@ export async function runTraining(
       artifactPath,
       onnx: trained.onnx,
       manifest: trained.manifest,
-      metrics: {
-        ...trained.metrics,
-        comparison: { active, ...decision, margin: params.promoteMargin },
-      },
+      metrics: { ...trained.metrics, evaluation: modelEvaluation },
       source: 'training',
       trainingRunId: runId,
     });
+    const result: TrainingResult = {
+      params,
+      dataset: {
+        rows: rows.length,
+        predictions: new Set(rows.map((r) => r.prediction_id)).size,
+        positives: rows.filter((r) => r.label === 1).length,
+        trainRows: trained.split.train.length,
+        holdoutRows: trained.split.holdout.length,
+      },
+      candidate: {
+        modelId: model.id,
+        version: model.version,
+        sha256: model.sha256,
+        newlyRegistered: model.created,
+        metrics: trained.metrics.holdout,
+      },
+      active,
+      promoted: decision.promoted,
+      reason: decision.reason,
+      evaluation: modelEvaluation,
+    };
+    // Checked before anything else changes: what is stored must read back typed.
+    trainingResultSchema.parse(result);
     const lineage = (indices: number[], split: 'train' | 'holdout') =>
       indices.map((i) => {
         const row = rows[i] as LabelledFeedbackRow;
@@ -203,25 +187,6 @@ export async function runTraining(
     ]);
     if (decision.promoted && model.status !== 'active') await activateModel(db, model.id);
 
-    const result: TrainingResult = {
-      params,
-      dataset: {
-        rows: rows.length,
-        predictions: new Set(rows.map((r) => r.prediction_id)).size,
-        positives: rows.filter((r) => r.label === 1).length,
-        trainRows: trained.split.train.length,
-        holdoutRows: trained.split.holdout.length,
-      },
-      candidate: {
-        modelId: model.id,
-        version: model.version,
-        sha256: model.sha256,
-        newlyRegistered: model.created,
-        metrics: candidateMetrics,
-      },
-      active,
-      ...decision,
-    };
     await finishTrainingRun(db, runId, { status: 'succeeded', result, modelId: model.id });
     logger.info('training run succeeded', {
       trainingRunId: runId,

@@ -2,21 +2,12 @@
 // the worker's configured defaults filling the rest.
 import { trainingRequestBody } from '@predictq/contract';
 
-export interface TrainingDefaults {
-  seed: number;
-  /** Most recent labelled rows used (shown stays with feedback). */
-  maxRows: number;
-  /** Fewer labelled rows than this: the run fails and nothing changes. */
-  minRows: number;
-  holdoutFraction: number;
-  /** The candidate is promoted when its holdout AUC beats the active model's by more than this. */
-  promoteMargin: number;
-  epochs: number;
-}
+import type { TrainingParams } from './training-result.schema';
+
+/** The worker's configured parameters (TRAINING_*, PROMOTE_*). */
+export type TrainingDefaults = TrainingParams;
 
 /** The effective parameters of a run: what was asked for, the defaults for the rest. */
-export type TrainingParams = TrainingDefaults;
-
 export function resolveParams(asked: unknown, defaults: TrainingDefaults): TrainingParams {
   const given = trainingRequestBody.parse(asked ?? {});
   return {
@@ -24,7 +15,12 @@ export function resolveParams(asked: unknown, defaults: TrainingDefaults): Train
     maxRows: given.max_rows ?? defaults.maxRows,
     minRows: defaults.minRows,
     holdoutFraction: given.holdout_fraction ?? defaults.holdoutFraction,
-    promoteMargin: given.promote_margin ?? defaults.promoteMargin,
     epochs: given.epochs ?? defaults.epochs,
+    recencyHalfLifeHours: defaults.recencyHalfLifeHours,
+    // The request's promote_margin was the AUC margin; it now sets the rule's "clearly better".
+    promotion: {
+      ...defaults.promotion,
+      minGain: given.promote_margin ?? defaults.promotion.minGain,
+    },
   };
 }
