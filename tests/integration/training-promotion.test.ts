@@ -117,7 +117,10 @@ describe('the promotion rule on simulated feedback', () => {
     let run: { status: string; result: unknown; error: string | null };
     do {
       await new Promise((r) => setTimeout(r, 200));
-      run = (await operator('GET', `/v1/trainings/${String(id)}`)) as typeof run;
+      // A client route: the operator token is not a client key.
+      run = (await (
+        await fetch(`${platform.api.url}/v1/trainings/${String(id)}`)
+      ).json()) as typeof run;
     } while (run.status === 'queued' || run.status === 'running');
     expect(run.error).toBeNull();
     const result = trainingResultSchema.parse(run.result);
