@@ -1,7 +1,19 @@
 // Lint rules for the whole monorepo: typescript-eslint with type information, plus the
-// one-way dependency rule (packages never import apps or scripts).
+// one-way dependency rule (packages never import apps or scripts) and the one owner of a
+// prediction's status (only packages/predictions runs the statements that change it).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+const onlyPackagesImportPackages = {
+  group: ['@predictq/api', '@predictq/worker', '**/apps/**', '**/scripts/**'],
+  message: 'packages never import apps or scripts',
+};
+const statusStatements = {
+  name: '@predictq/db',
+  importNames: ['claimPredictionsFrom', 'completePredictionsFrom', 'failPredictionFrom'],
+  message:
+    "a prediction's status changes through packages/predictions' transitions (claimPredictions, completePredictions, failPrediction)",
+};
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', 'var/**'] },
@@ -27,19 +39,22 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [statusStatements] }] },
+  },
+  {
     files: ['packages/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          patterns: [
-            {
-              group: ['@predictq/api', '@predictq/worker', '**/apps/**', '**/scripts/**'],
-              message: 'packages never import apps or scripts',
-            },
-          ],
-        },
+        { paths: [statusStatements], patterns: [onlyPackagesImportPackages] },
       ],
+    },
+  },
+  {
+    files: ['packages/predictions/**/*.ts', 'packages/db/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [onlyPackagesImportPackages] }],
     },
   },
   {

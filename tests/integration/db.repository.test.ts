@@ -2,10 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import {
   activateModel,
-  claimForProcessing,
-  completePredictions,
   createPrediction,
-  failPrediction,
   getActiveModel,
   getPrediction,
   getRanking,
@@ -16,6 +13,7 @@ import {
   recordFeedback,
   registerModel,
 } from '@predictq/db';
+import { claimPredictions, completePredictions, failPrediction } from '@predictq/predictions';
 
 import { enrichedFamilyRequest, stay } from '../fixtures/domain';
 import { countRows, createTestDatabase, type TestDatabase } from '../support/database';
@@ -48,7 +46,7 @@ afterAll(async () => {
 async function succeededPrediction(): Promise<string> {
   const id = randomUUID();
   await createPrediction(database.db, { id, request: enrichedFamilyRequest });
-  await claimForProcessing(database.db, [id]);
+  await claimPredictions(database.db, [id]);
   await completePredictions(database.db, [
     {
       predictionId: id,
@@ -100,7 +98,7 @@ describe('predictions', () => {
 
   it('does not claim or fail a prediction that already ended', async () => {
     const id = await succeededPrediction();
-    expect(await claimForProcessing(database.db, [id])).toEqual([]);
+    expect(await claimPredictions(database.db, [id])).toEqual([]);
     expect(await failPrediction(database.db, id, 'late failure')).toBe(false);
     expect((await getPrediction(database.db, id))?.status).toBe('succeeded');
   });

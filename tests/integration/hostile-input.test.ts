@@ -4,8 +4,10 @@
 // failed task excepted, whose answer is the original system's), and no invalid body stores a row.
 import { randomUUID } from 'node:crypto';
 
-import { createPrediction, failPrediction } from '@predictq/db';
+import { expressPath, OPERATION_IDS, OPERATIONS } from '@predictq/contract';
+import { createPrediction } from '@predictq/db';
 import { enrichRequest } from '@predictq/domain';
+import { failPrediction } from '@predictq/predictions';
 import fc from 'fast-check';
 
 import { familyRequest } from '../fixtures/domain';
@@ -157,37 +159,11 @@ const query = fc.oneof(
   fc.constantFrom('?wait=1e999', '?limit=-1', '?window=99999d', '?limit=1&limit=2', '?%00=1'),
 );
 
-// [method, path with :p placeholders]
-const ROUTES: [string, string][] = [
-  ['POST', '/v1/predictions'],
-  ['GET', '/v1/predictions/:p'],
-  ['POST', '/v1/predictions/:p/feedback'],
-  ['GET', '/v1/locations'],
-  ['GET', '/v1/locations/:p'],
-  ['GET', '/v1/models'],
-  ['GET', '/v1/models/:p'],
-  ['GET', '/v1/models/:p/quality'],
-  ['GET', '/v1/trainings/:p'],
-  ['POST', '/v1/models/train'],
-  ['PUT', '/v1/models/traffic'],
-  ['POST', '/v1/models'],
-  ['POST', '/v1/models/:p/activate'],
-  ['POST', '/v1/clients'],
-  ['GET', '/v1/clients/:p'],
-  ['PATCH', '/v1/clients/:p'],
-  ['POST', '/v1/clients/:p/keys'],
-  ['DELETE', '/v1/clients/:p/keys/:p'],
-  ['POST', '/inference/start'],
-  ['GET', '/inference/status/:p'],
-  ['GET', '/inference/results/:p'],
-  ['PUT', '/inference/select/'],
-  ['POST', '/train/start'],
-  ['GET', '/content/info'],
-  ['GET', '/content/locations'],
-  ['GET', '/content/location/:p'],
-  ['GET', '/readyz'],
-  ['GET', '/openapi.json'],
-];
+// Every operation of the contract's table: [method, path with :p placeholders].
+const ROUTES: [string, string][] = OPERATION_IDS.map((id) => [
+  OPERATIONS[id].method.toUpperCase(),
+  expressPath(OPERATIONS[id].path).replace(/:\w+/g, ':p'),
+]);
 
 const request = fc.record({
   route: fc.constantFrom(...ROUTES),

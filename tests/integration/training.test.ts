@@ -4,9 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { PredictqClient } from '@predictq/client';
-import { unitHash } from '@predictq/inference';
+import type { TrainingRequestBody, TrainingResultBody } from '@predictq/contract';
+import { unitHash } from '@predictq/domain';
 import { sha256Hex } from '@predictq/model';
-import { decidePromotion, type ModelEvaluation, type TrainingResult } from '@predictq/training';
+import { decidePromotion, type ModelEvaluation, trainingResultSchema } from '@predictq/training';
 
 import { familyRequest } from '../fixtures/domain';
 import { countRows } from '../support/database';
@@ -18,13 +19,7 @@ const TOKEN = 'test-operator-token-0123456789';
 let platform: TestPlatform;
 let baselineId: string;
 
-interface Run {
-  id: string;
-  status: string;
-  error: string | null;
-  model_id: string | null;
-  result: TrainingResult;
-}
+let operatorClient: PredictqClient;
 
 async function operator(method: string, route: string, body?: unknown, token = TOKEN) {
   const response = await fetch(`${platform.api.url}${route}`, {
@@ -38,19 +33,17 @@ async function operator(method: string, route: string, body?: unknown, token = T
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-async function get<T>(route: string): Promise<T> {
-  return (await (await fetch(`${platform.api.url}${route}`)).json()) as T;
-}
-
-async function train(params: Record<string, unknown> = {}): Promise<Run> {
-  const started = await operator('POST', '/v1/models/train', params);
-  expect(started.status).toBe(202);
+/** A training run to its end, through the typed client (the result parsed by the contract). */
+async function train(params: TrainingRequestBody = {}) {
+  const started = await operatorClient.request('trainModel', { body: params });
   for (;;) {
-    const run = await get<Run>(`/v1/trainings/${String(started.body.id)}`);
+    const run = await operatorClient.request('getTraining', { params: { id: started.id } });
     if (run.status === 'succeeded' || run.status === 'failed') return run;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+const listModels = async () => (await platform.client.request('listModels', {})).models;
 
 /** Waits until the worker serves with exactly these models (it refreshes every 200 ms here). */
 async function workerServes(ids: string[]): Promise<void> {
@@ -77,10 +70,16 @@ beforeAll(async () => {
       REFRESH_INTERVAL_MS: '200',
     },
   });
-  baselineId = (await get<{ models: { id: string }[] }>('/v1/models')).models[0]!.id;
+  operatorClient = new PredictqClient({
+    baseUrl: platform.api.url,
+    operatorToken: TOKEN,
+    validateResponses: true,
+  });
+  baselineId = (await listModels())[0]!.id;
 }, 60_000);
 
 afterAll(async () => {
+  await operatorClient?.close();
   await platform?.stop();
 });
 
@@ -105,30 +104,26 @@ describe('training from feedback', () => {
     await simulateSessions(platform.client, 60, { seed: 3, noisy: true });
     const run = await train({ seed: 7 });
     expect(run.status).toBe('succeeded');
-    const { dataset, candidate, active, evaluation } = run.result;
+    const { dataset, candidate, active, evaluation } = trainingResultSchema.parse(run.result);
     expect(dataset.rows).toBe(dataset.trainRows + dataset.holdoutRows);
     expect(dataset.positives).toBeGreaterThan(0);
     expect(active!.modelId).toBe(baselineId);
 
-    const model = await get<{
-      source: string;
-      sha256: string;
-      artifact_path: string;
-      metrics: {
-        holdout: { auc: number; log_loss: number; f1: number };
-        evaluation: ModelEvaluation;
-      };
-      lineage: { training_run_id: string; rows: { split: string; rows: number }[] };
-    }>(`/v1/models/${candidate.modelId}`);
+    const model = await platform.client.request('getModel', { params: { id: candidate.modelId } });
+    // A model's metrics are the training package's (a record in the contract).
+    const metrics = model.metrics as {
+      holdout: { auc: number; log_loss: number; f1: number };
+      evaluation: ModelEvaluation;
+    };
     expect(model.source).toBe('training');
-    expect(model.metrics.holdout).toMatchObject({
+    expect(metrics.holdout).toMatchObject({
       auc: candidate.metrics.auc,
       log_loss: expect.any(Number),
     });
-    expect(model.metrics.evaluation).toEqual(evaluation);
-    expect(evaluation.decision.promoted).toBe(run.result.promoted);
-    expect(model.lineage.training_run_id).toBe(run.id);
-    expect(Object.fromEntries(model.lineage.rows.map((r) => [r.split, r.rows]))).toEqual({
+    expect(metrics.evaluation).toEqual(evaluation);
+    expect(evaluation.decision.promoted).toBe(run.result!.promoted);
+    expect(model.lineage!.training_run_id).toBe(run.id);
+    expect(Object.fromEntries(model.lineage!.rows.map((r) => [r.split, r.rows]))).toEqual({
       train: dataset.trainRows,
       holdout: dataset.holdoutRows,
     });
@@ -142,7 +137,7 @@ describe('training from feedback', () => {
       [run.id],
     );
     expect(mismatched).toBe(0);
-    const file = path.join(runModelDir(), model.artifact_path);
+    const file = path.join(runModelDir(), model.artifact_path!);
     expect(existsSync(file)).toBe(true);
     expect(sha256Hex(readFileSync(file))).toBe(model.sha256);
     // Both models were evaluated on the same held-out predictions, per segment (the declared
@@ -153,30 +148,28 @@ describe('training from feedback', () => {
     const { rows: actives } = await platform.database.pool.query(
       `select id from models where status = 'active'`,
     );
-    expect(actives[0].id).toBe(run.result.promoted ? candidate.modelId : baselineId);
+    expect(actives[0].id).toBe(run.result!.promoted ? candidate.modelId : baselineId);
   }, 120_000);
 
   it('gives the same model bytes for the same seed and data', async () => {
     const runs = (
-      await platform.database.pool.query<{ result: Run['result'] }>(
+      await platform.database.pool.query<{ result: TrainingResultBody }>(
         `select result from training_runs where status = 'succeeded' order by created_at`,
       )
     ).rows;
     const again = await train({ seed: 7 });
     expect(again.status).toBe('succeeded');
-    expect(again.result.candidate.sha256).toBe(runs.at(-1)!.result.candidate.sha256);
-    expect(again.result.candidate.newlyRegistered).toBe(false);
+    expect(again.result!.candidate.sha256).toBe(runs.at(-1)!.result.candidate.sha256);
+    expect(again.result!.candidate.newlyRegistered).toBe(false);
     const other = await train({ seed: 8 });
-    expect(other.result.candidate.sha256).not.toBe(again.result.candidate.sha256);
+    expect(other.result!.candidate.sha256).not.toBe(again.result!.candidate.sha256);
   }, 120_000);
 });
 
 describe('promotion, rollback and canaries', () => {
   it('changes which model scores new predictions without restarting the worker', async () => {
     const pid = platform.worker!.child.pid;
-    const { models } = await get<{ models: { id: string; status: string; source: string }[] }>(
-      '/v1/models',
-    );
+    const models = await listModels();
     const trained = models.find((m) => m.source === 'training')!;
 
     expect((await operator('POST', `/v1/models/${trained.id}/activate`)).status).toBe(200);
@@ -193,7 +186,7 @@ describe('promotion, rollback and canaries', () => {
   }, 60_000);
 
   it('routes a 90/10 split by prediction id, within 0.1 ± 0.045 over 600 predictions', async () => {
-    const { models } = await get<{ models: { id: string; status: string }[] }>('/v1/models');
+    const models = await listModels();
     const canary = models.find((m) => m.status !== 'active')!;
     const split = await operator('PUT', '/v1/models/traffic', {
       candidates: [{ model_id: canary.id, weight: 0.1 }],
@@ -246,7 +239,7 @@ describe('promotion, rollback and canaries', () => {
         candidates: [{ model_id: baselineId, weight: 0.2 }],
       }),
     ).toMatchObject({ status: 422, body: { error: { code: 'invalid_traffic_split' } } });
-    const { models } = await get<{ models: { id: string; status: string }[] }>('/v1/models');
+    const models = await listModels();
     const others = models.filter((m) => m.status !== 'active').slice(0, 2);
     const tooMuch = await operator('PUT', '/v1/models/traffic', {
       candidates: others.map((m) => ({ model_id: m.id, weight: 0.6 })),

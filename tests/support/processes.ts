@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
+import { readJsonLines } from '../../scripts/lib/platform/platform-processes';
 import { REDIS_URL, ROOT, runModelDir } from './env';
 
 export type LogLine = Record<string, unknown> & { message?: string; level?: string };
@@ -20,20 +21,12 @@ export class PlatformProcess {
     readonly name: string,
     readonly child: ChildProcess,
   ) {
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line.trim()) continue;
-        try {
-          this.logs.push(JSON.parse(line) as LogLine);
-        } catch {
-          this.logs.push({ message: line });
-        }
-      }
+    const keep = (line: LogLine) => {
+      this.logs.push(line);
       for (const watch of [...this.watchers]) watch();
+    };
+    readJsonLines(child.stdout!, keep, (line) => {
+      if (line.trim()) keep({ message: line });
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString('utf8');

@@ -1,4 +1,5 @@
-// The Express application: middleware, routes, and the one error handler.
+// The Express application: middleware, the operations of the contract's table (one handler
+// each), /metrics, and the one error handler.
 import express, { type Express, type RequestHandler } from 'express';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
@@ -23,14 +24,15 @@ import { clientRateLimit } from './http/rate-limit';
 import { requestContext } from './http/request-context';
 import { securityHeaders } from './http/security-headers';
 import { ModelVersions } from './model-versions';
+import { mountOperations } from './http/mount';
 import { buildOpenApiDocument } from './openapi';
-import { clientRoutes } from './routes/client.routes';
-import { compatRoutes } from './routes/compat.routes';
-import { healthRoutes } from './routes/health.routes';
-import { locationRoutes } from './routes/location.routes';
-import { modelRoutes } from './routes/model.routes';
-import { predictionRoutes } from './routes/prediction.routes';
-import { trainingRoutes } from './routes/training.routes';
+import { clientHandlers } from './routes/client.routes';
+import { compatHandlers } from './routes/compat.routes';
+import { healthHandlers } from './routes/health.routes';
+import { locationHandlers } from './routes/location.routes';
+import { modelHandlers } from './routes/model.routes';
+import { predictionHandlers } from './routes/prediction.routes';
+import { trainingHandlers } from './routes/training.routes';
 
 export interface AppOptions {
   db: Db;
@@ -83,17 +85,12 @@ export function createApp(options: AppOptions): Express {
   app.use(requestContext(logger));
   app.use(httpMetrics(metrics));
 
-  const openapi = buildOpenApiDocument(options.version);
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openapi);
-  });
   if (options.metricsOnMainPort) {
     app.get('/metrics', async (_req, res) => {
       const { contentType, body } = await exposition(options.registry);
       res.type(contentType).send(body);
     });
   }
-  app.use(healthRoutes({ db, redis, logger }));
 
   const jsonBody = withBodyDeadline(
     express.json({ limit: options.bodyLimit, strict: true }),
@@ -125,40 +122,41 @@ export function createApp(options: AppOptions): Express {
       admission: admission(replays),
       rateLimit,
     });
-  const v1 = chains(options.requireApiKey, true);
-  const compat = chains(options.compatRequireApiKey, false);
 
   const modelVersions = new ModelVersions(db);
   const predictionDeps = { db, queue, logger: logger.child({ scope: 'predictions' }), retry };
-  const shared = { ...predictionDeps, metrics, modelVersions, jsonBody };
-  app.use(predictionRoutes({ ...shared, waiter: options.waiter, access: v1 }));
-  app.use(locationRoutes({ db, access: v1 }));
-  app.use(compatRoutes({ ...shared, access: compat }));
-  const admin = requireAdmin(options.adminToken, options.adminMode);
   app.use(
-    trainingRoutes({
-      db,
-      queue: options.trainingQueue,
-      logger: logger.child({ scope: 'training' }),
-      admin,
-      jsonBody,
-      access: v1,
-    }),
+    mountOperations(
+      {
+        ...healthHandlers({ db, redis, logger, openapi: buildOpenApiDocument(options.version) }),
+        ...predictionHandlers({
+          ...predictionDeps,
+          metrics,
+          modelVersions,
+          waiter: options.waiter,
+        }),
+        ...compatHandlers({ ...predictionDeps, metrics, modelVersions }),
+        ...locationHandlers({ db }),
+        ...trainingHandlers({
+          db,
+          queue: options.trainingQueue,
+          logger: logger.child({ scope: 'training' }),
+        }),
+        ...modelHandlers({ db, modelCheck: options.modelCheck }),
+        ...clientHandlers({ db }),
+      },
+      {
+        v1: chains(options.requireApiKey, true),
+        compat: chains(options.compatRequireApiKey, false),
+        operator: requireAdmin(options.adminToken, options.adminMode),
+        jsonBody,
+        uploadJsonBody: withBodyDeadline(
+          express.json({ limit: options.uploadLimit, strict: true }),
+          options.uploadTimeoutMs,
+        ),
+      },
+    ),
   );
-  app.use(
-    modelRoutes({
-      db,
-      admin,
-      jsonBody,
-      uploadJsonBody: withBodyDeadline(
-        express.json({ limit: options.uploadLimit, strict: true }),
-        options.uploadTimeoutMs,
-      ),
-      access: v1,
-      modelCheck: options.modelCheck,
-    }),
-  );
-  app.use(clientRoutes({ db, admin, jsonBody }));
 
   app.use(routeNotFound);
   app.use(errorHandler(logger, metrics));

@@ -1,4 +1,4 @@
-// Database rows to API bodies (the shapes in schemas.ts).
+// Database rows to API bodies (the response shapes of @predictq/contract).
 import type { FeedbackRow, LocationRow, PredictionRow, RankedStay } from '@predictq/db';
 import { requestOf } from '@predictq/db';
 import { pickLocationFeatures, type TravellerRequest } from '@predictq/domain';

@@ -1,4 +1,5 @@
-// The worker's only HTTP: /healthz (and /metrics once metrics are wired). It never serves clients.
+// The worker's only HTTP: /healthz (its state; 503 when it should be replaced) and /metrics
+// (WORKER_METRICS_PORT). It never serves clients.
 import http from 'node:http';
 
 export type HealthReport = () => { ok: boolean; [key: string]: unknown };

@@ -9,7 +9,7 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
-import { type Db, failPrediction, isDatabaseUnavailable } from '@predictq/db';
+import { type Db, isDatabaseUnavailable } from '@predictq/db';
 import {
   DeadlineExceeded,
   type JobOutcome,
@@ -17,6 +17,7 @@ import {
   PermanentError,
 } from '@predictq/inference';
 import { errorMessage, type Logger, withLogContext } from '@predictq/logging';
+import { failPrediction } from '@predictq/predictions';
 import type { WorkerMetrics } from '@predictq/metrics';
 import {
   isRedisUnavailable,

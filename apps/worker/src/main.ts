@@ -1,6 +1,6 @@
-// The inference worker process: configuration, first-start seeding, the in-memory catalogue and
-// models, the BullMQ workers, the dependency gate, the refresh and recovery loops, health, and
-// graceful shutdown.
+// The worker process: configuration, first-start seeding, the in-memory catalogue and models,
+// the BullMQ workers (inference, and training unless TRAINING_ENABLED is false), the dependency
+// gate, the refresh and recovery loops, /healthz and /metrics, and graceful shutdown.
 import type { AddressInfo } from 'node:net';
 
 import { ensurePlatform } from '@predictq/bootstrap';
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   await serving.load();
   logger.info('worker ready to score', serving.describe());
 
-  const ranker = new Ranker(serving.store, serving.pool, {
+  const ranker = new Ranker(serving.catalogue, serving.pool, {
     topK: config.RESULTS_TOP_K,
     candidates: {
       maxPriceRatio: config.CANDIDATE_MAX_PRICE_RATIO,

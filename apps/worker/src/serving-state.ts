@@ -1,12 +1,13 @@
 // What the worker scores with: the catalogue in memory and the models of the traffic split, kept
 // in step with PostgreSQL, and the metrics that describe them.
 import { type Db, servingModels } from '@predictq/db';
-import { databaseModelLoader, FeatureStore, ModelPool } from '@predictq/inference';
+import { trafficRole } from '@predictq/domain';
+import { CatalogueCache, databaseModelLoader, ModelPool } from '@predictq/inference';
 import type { Logger } from '@predictq/logging';
 import type { WorkerMetrics } from '@predictq/metrics';
 
 export class ServingState {
-  readonly store: FeatureStore;
+  readonly catalogue: CatalogueCache;
   readonly pool: ModelPool;
 
   constructor(
@@ -14,26 +15,26 @@ export class ServingState {
     private readonly metrics: WorkerMetrics,
     private readonly logger: Logger,
   ) {
-    this.store = new FeatureStore(db);
+    this.catalogue = new CatalogueCache(db);
     this.pool = new ModelPool(databaseModelLoader(db), logger);
   }
 
   async load(): Promise<void> {
-    await this.store.refresh();
+    await this.catalogue.refresh();
     await this.syncModels();
   }
 
   /** Reloads the catalogue and the models when they changed. */
   async refresh(): Promise<void> {
-    if (await this.store.refresh()) {
-      this.logger.info('catalogue reloaded', { locations: this.store.size });
+    if (await this.catalogue.refresh()) {
+      this.logger.info('catalogue reloaded', { locations: this.catalogue.size });
     }
     if (await this.syncModels())
       this.logger.info('models changed', { models: this.pool.assignment });
   }
 
   describe() {
-    return { locations: this.store.size, models: this.pool.assignment };
+    return { locations: this.catalogue.size, models: this.pool.assignment };
   }
 
   close(): void {
@@ -47,7 +48,8 @@ export class ServingState {
       this.metrics.modelInfo.reset();
       this.metrics.modelTrafficShare.reset();
       for (const { id, version, share } of this.pool.assignment) {
-        const role = serving.find((m) => m.id === id)?.status === 'active' ? 'active' : 'canary';
+        const model = serving.find((m) => m.id === id);
+        const role = model ? trafficRole(model) : 'canary';
         this.metrics.modelInfo.set({ model_id: id, model_version: String(version), role }, 1);
         this.metrics.modelTrafficShare.set({ model_version: String(version) }, share);
       }

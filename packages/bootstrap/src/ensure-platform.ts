@@ -1,6 +1,7 @@
 // First start: when the catalogue or the active model is missing, seed the catalogue from the
-// simulation and load (or train) the baseline model, and say so in the logs. Concurrent starts
-// (API, workers) wait on one advisory lock, so this happens once.
+// simulation and register the baseline model (its artifacts under MODEL_DIR, trained when there
+// are none), make it active, and say so in the logs. Workers (BOOTSTRAP) and the scripts that
+// start a platform call it; concurrent starts wait on one advisory lock, so this happens once.
 import {
   activateModel,
   countLocations,

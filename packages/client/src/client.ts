@@ -1,18 +1,17 @@
-// A typed client of the predictq HTTP API (v1 and the MLprod-compatible routes), on undici with
-// keep-alive connections, a timeout per request and, when asked for, bounded retries of the calls
-// that are safe to repeat.
+// A typed client of the predictq HTTP API, driven by the contract's table of operations: any
+// operation is one `request(id, ...)` (its path, query, headers and body typed by the table, its
+// answer parsed with the table's schema when asked), on undici with keep-alive connections, a
+// timeout per request and, when asked for, bounded retries of the calls that are safe to repeat.
+// The named methods are the calls the traffic generator, the benchmark and the tests make.
 import {
-  type AcceptedBody,
-  acceptedSchema,
-  compatResultListSchema,
   type compatResultSchema,
   type compatSelectedSchema,
-  compatSelectionResultSchema,
-  compatTaskSchema,
-  type FeedbackBody,
-  feedbackSchema,
-  type PredictionBody,
-  predictionSchema,
+  type compatTaskSchema,
+  type Operation,
+  type OperationId,
+  OPERATIONS,
+  type SentRequest,
+  type SuccessBody,
 } from '@predictq/contract';
 import type { TravellerRequest } from '@predictq/domain';
 import { Agent, request } from 'undici';
@@ -44,23 +43,49 @@ export interface ClientOptions {
   retry?: RetryOptions;
   /** Aborting it ends every call in flight (and its retries) with a NetworkError `ABORTED`. */
   signal?: AbortSignal;
-  /** The client's API key, sent as `Authorization: Bearer <key>`. */
+  /** The client's API key, sent as `Authorization: Bearer <key>` to client routes. */
   apiKey?: string;
+  /** The operator token (ADMIN_TOKEN), sent to the operator routes only: it is not a key. */
+  operatorToken?: string;
 }
 
 export type CompatTask = z.infer<typeof compatTaskSchema>;
 export type CompatResult = z.infer<typeof compatResultSchema>;
 export type CompatSelected = z.infer<typeof compatSelectedSchema>;
 
+export interface RequestOptions {
+  /**
+   * Whether the call may be sent again after it reached the API. By default a POST may not (it
+   * may have an effect each time) and every other method may.
+   */
+  replay?: Replay;
+  /** The name retry events give the call (default: the operation id). */
+  name?: string;
+}
+
 interface Call {
   /** The method's name, for retry events. */
   operation: string;
-  /** Whether the call may be sent again after it reached the API. */
   replay: Replay;
-  method: 'GET' | 'POST' | 'PUT';
+  spec: Operation;
+  method: string;
   path: string;
   body?: unknown;
-  headers?: Record<string, string>;
+  headers: Record<string, string>;
+}
+
+/** /v1/predictions/{id} with its params filled in, and the query string of the defined values. */
+function target(spec: Operation, params: object | undefined, query: object | undefined): string {
+  const values = (params ?? {}) as Record<string, unknown>;
+  const path = spec.path.replace(/\{(\w+)\}/g, (_m, name: string) =>
+    encodeURIComponent(String(values[name])),
+  );
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined) search.set(key, String(value));
+  }
+  const qs = search.toString();
+  return qs ? `${path}?${qs}` : path;
 }
 
 /**
@@ -93,51 +118,67 @@ export class PredictqClient {
     await this.agent.close();
   }
 
+  /**
+   * Calls an operation of the table: `input` has its path params, query, headers and body as the
+   * table types them; the answer is the body of its 2xx (parsed with the table's schema when
+   * validateResponses is on). An error status is an ApiError, no answer a NetworkError.
+   */
+  request<Id extends OperationId>(
+    id: Id,
+    input: SentRequest<Id>,
+    options: RequestOptions = {},
+  ): Promise<SuccessBody<Id>> {
+    const spec: Operation = OPERATIONS[id];
+    const { params, query, headers, body } = input as {
+      params?: object;
+      query?: object;
+      headers?: Record<string, string | undefined>;
+      body?: unknown;
+    };
+    const token = spec.auth === 'operator' ? this.options.operatorToken : this.options.apiKey;
+    const sent: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      if (value !== undefined) sent[name.toLowerCase()] = value;
+    }
+    return this.call({
+      operation: options.name ?? id,
+      replay: options.replay ?? (spec.method === 'post' ? 'unsent-only' : 'safe'),
+      spec,
+      method: spec.method.toUpperCase(),
+      path: target(spec, params, query),
+      body,
+      headers: sent,
+    }) as Promise<SuccessBody<Id>>;
+  }
+
   // ---- v1 ---------------------------------------------------------------------------------
 
   /** Retried (when retries are on) only with an idempotency key, or when nothing was sent. */
-  submitPrediction(body: TravellerRequest, idempotencyKey?: string): Promise<AcceptedBody> {
-    return this.call(
-      {
-        operation: 'submitPrediction',
-        replay: idempotencyKey ? 'safe' : 'unsent-only',
-        method: 'POST',
-        path: '/v1/predictions',
-        body,
-        ...(idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
-      },
-      acceptedSchema,
+  submitPrediction(body: TravellerRequest, idempotencyKey?: string) {
+    return this.request(
+      'submitPrediction',
+      { body, ...(idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {}) },
+      { replay: idempotencyKey ? 'safe' : 'unsent-only' },
     );
   }
 
   /** With waitSeconds, the API answers once the prediction ended or after that long. */
-  getPrediction(id: string, waitSeconds = 0): Promise<PredictionBody> {
-    const query = waitSeconds > 0 ? `?wait=${waitSeconds}` : '';
-    return this.call(
-      {
-        operation: 'getPrediction',
-        replay: 'safe',
-        method: 'GET',
-        path: `/v1/predictions/${id}${query}`,
-      },
-      predictionSchema,
-    );
+  getPrediction(id: string, waitSeconds = 0) {
+    return this.request('getPrediction', {
+      params: { id },
+      ...(waitSeconds > 0 ? { query: { wait: waitSeconds } } : {}),
+    });
   }
 
   /**
    * The API records one feedback per prediction, so a retry cannot record a second one: when an
    * earlier attempt was recorded but its answer lost, the retry answers 409 feedback_exists.
    */
-  sendFeedback(id: string, locationId: number | null): Promise<FeedbackBody> {
-    return this.call(
-      {
-        operation: 'sendFeedback',
-        replay: 'safe',
-        method: 'POST',
-        path: `/v1/predictions/${id}/feedback`,
-        body: { location_id: locationId },
-      },
-      feedbackSchema,
+  sendFeedback(id: string, locationId: number | null) {
+    return this.request(
+      'sendFeedback',
+      { params: { id }, body: { location_id: locationId } },
+      { replay: 'safe' },
     );
   }
 
@@ -148,63 +189,33 @@ export class PredictqClient {
    * happens only when nothing was sent.
    */
   startInference(body: TravellerRequest & { name?: string }): Promise<CompatTask> {
-    return this.call(
-      {
-        operation: 'startInference',
-        replay: 'unsent-only',
-        method: 'POST',
-        path: '/inference/start',
-        body,
-      },
-      compatTaskSchema,
-    );
+    return this.request('startInference', { body });
   }
 
   /** A failed task answers 500 prediction_failed, which is never retried. */
   inferenceStatus(taskId: string): Promise<CompatTask> {
-    return this.call(
-      {
-        operation: 'inferenceStatus',
-        replay: 'safe',
-        method: 'GET',
-        path: `/inference/status/${taskId}`,
-      },
-      compatTaskSchema,
-    );
+    return this.request('inferenceStatus', { params: { task_id: taskId } });
   }
 
   inferenceResults(taskId: string, limit = 10): Promise<CompatResult[]> {
-    return this.call(
-      {
-        operation: 'inferenceResults',
-        replay: 'safe',
-        method: 'GET',
-        path: `/inference/results/${taskId}?limit=${limit}`,
-      },
-      compatResultListSchema,
-    );
+    return this.request('inferenceResults', { params: { task_id: taskId }, query: { limit } });
   }
 
   selectLocation(taskId: string, locationId: number): Promise<CompatSelected | null> {
-    return this.call(
-      {
-        operation: 'selectLocation',
-        replay: 'safe',
-        method: 'PUT',
-        path: '/inference/select/',
-        body: { task_id: taskId, location_id: locationId },
-      },
-      compatSelectionResultSchema,
+    return this.request(
+      'selectLocation',
+      { body: { task_id: taskId, location_id: locationId } },
+      { replay: 'safe' },
     );
   }
 
   // ---- plumbing ---------------------------------------------------------------------------
 
-  private async call<S extends z.ZodType>(call: Call, schema: S): Promise<z.output<S>> {
+  private async call(call: Call): Promise<unknown> {
     const retry = this.options.retry;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(call, schema);
+        return await this.attempt(call);
       } catch (error) {
         const failure = error instanceof ApiError || error instanceof NetworkError ? error : null;
         if (
@@ -236,19 +247,27 @@ export class PredictqClient {
     }
   }
 
-  private async attempt<S extends z.ZodType>(call: Call, schema: S): Promise<z.output<S>> {
+  private async attempt(call: Call): Promise<unknown> {
     const { signal, release } = attemptSignal(this.timeoutMs, this.options.signal);
-    let parsed: unknown;
+    let answer: { status: number; body: unknown };
     try {
-      parsed = await this.exchange(call, signal);
+      answer = await this.exchange(call, signal);
     } finally {
       release();
     }
-    return (this.options.validateResponses ? schema.parse(parsed) : parsed) as z.output<S>;
+    if (!this.options.validateResponses) return answer.body;
+    const schema = call.spec.responses[answer.status]?.schema;
+    if (!schema) {
+      throw new Error(`${call.operation} answered ${answer.status}, which the contract omits`);
+    }
+    return schema.parse(answer.body);
   }
 
   /** One request and its parsed body; ApiError for an error status, NetworkError for none. */
-  private async exchange(call: Call, signal: AbortSignal): Promise<unknown> {
+  private async exchange(
+    call: Call,
+    signal: AbortSignal,
+  ): Promise<{ status: number; body: unknown }> {
     const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
     let response: Awaited<ReturnType<typeof request>>;
     try {
@@ -258,7 +277,6 @@ export class PredictqClient {
         headers: {
           accept: 'application/json',
           ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
           ...call.headers,
         },
         body: payload,
@@ -284,6 +302,6 @@ export class PredictqClient {
         parseRetryAfter(response.headers['retry-after']),
       );
     }
-    return parsed;
+    return { status: response.statusCode, body: parsed };
   }
 }

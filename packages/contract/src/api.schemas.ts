@@ -2,6 +2,7 @@
 // /openapi.json is generated from these same schemas; clients parse responses with them.
 import {
   checkTravellerRequest,
+  FEEDBACK_OUTCOMES,
   LOCATION_BOOLEAN_FEATURES,
   LOCATION_FEATURES,
   type LocationBooleanFeature,
@@ -133,7 +134,7 @@ export const predictionSchema = z
 export const feedbackSchema = z
   .object({
     prediction_id: z.uuid(),
-    outcome: z.enum(['chosen', 'none']),
+    outcome: z.enum(FEEDBACK_OUTCOMES),
     location_id: z.number().int().nullable(),
     rank: z.number().int().nullable(),
     created_at: z.iso.datetime(),

@@ -1,3 +1,6 @@
 export * from './api.schemas';
 export * from './model.schemas';
 export * from './client.schemas';
+export * from './operation';
+export * from './operations';
+export * from './operation-types';

@@ -1,4 +1,5 @@
 // The model registry's and training's part of the API contract.
+import { MODEL_SOURCES, MODEL_STATUSES, TRAINING_STATUSES } from '@predictq/domain';
 import { z } from 'zod';
 
 const metrics = z.record(z.string(), z.unknown()).nullable();
@@ -8,8 +9,8 @@ export const modelSchema = z
     id: z.uuid(),
     version: z.number().int(),
     name: z.string(),
-    status: z.enum(['candidate', 'active', 'retired']),
-    source: z.enum(['baseline', 'training', 'upload']),
+    status: z.enum(MODEL_STATUSES),
+    source: z.enum(MODEL_SOURCES),
     sha256: z.string(),
     artifact_path: z.string().nullable(),
     traffic_weight: z.number(),
@@ -57,7 +58,7 @@ export const trafficSchema = z
       z.object({
         model_id: z.uuid(),
         version: z.number().int(),
-        status: z.enum(['candidate', 'active', 'retired']),
+        status: z.enum(MODEL_STATUSES),
         share: z.number(),
       }),
     ),
@@ -116,15 +117,64 @@ export const trainingAcceptedSchema = z
   .object({ id: z.uuid(), status: z.literal('queued'), created_at: z.iso.datetime() })
   .meta({ id: 'TrainingAccepted' });
 
+/**
+ * A model's metrics on a holdout (see packages/model's evaluate). Loose: the training package
+ * owns the full shape and may add figures, which pass through.
+ */
+export const evaluationMetricsSchema = z
+  .looseObject({
+    auc: z.number().nullable().describe('Area under the ROC curve; null with a single class.'),
+    accuracy: z.number(),
+    precision: z.number(),
+    recall: z.number(),
+    f1: z.number(),
+    log_loss: z.number(),
+  })
+  .meta({ id: 'EvaluationMetrics' });
+
+/**
+ * What a succeeded training run reports: the dataset, the candidate's and the active model's
+ * metrics on the same holdout, and the promotion decision. Loose (see evaluationMetricsSchema):
+ * the fields named here are the ones clients read.
+ */
+export const trainingResultSchema = z
+  .looseObject({
+    params: z.record(z.string(), z.unknown()),
+    dataset: z.looseObject({
+      rows: z.number().int(),
+      predictions: z.number().int(),
+      positives: z.number().int(),
+      trainRows: z.number().int(),
+      holdoutRows: z.number().int(),
+    }),
+    candidate: z.looseObject({
+      modelId: z.uuid(),
+      version: z.number().int(),
+      sha256: z.string(),
+      newlyRegistered: z.boolean().describe('false: the same bytes were registered before.'),
+      metrics: evaluationMetricsSchema,
+    }),
+    active: z
+      .looseObject({
+        modelId: z.uuid(),
+        version: z.number().int(),
+        metrics: evaluationMetricsSchema,
+      })
+      .nullable(),
+    promoted: z.boolean(),
+    reason: z.string(),
+  })
+  .meta({ id: 'TrainingResult' });
+
 export const trainingRunSchema = z
   .object({
     id: z.uuid(),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+    status: z.enum(TRAINING_STATUSES),
     params: z.record(z.string(), z.unknown()),
     progress: z
       .object({ epoch: z.number().int(), epochs: z.number().int(), loss: z.number() })
       .nullable(),
-    result: z.record(z.string(), z.unknown()).nullable(),
+    result: trainingResultSchema.nullable(),
     model_id: z.uuid().nullable(),
     error: z.string().nullable(),
     created_at: z.iso.datetime(),
@@ -135,3 +185,5 @@ export const trainingRunSchema = z
 
 export type ModelBody = z.infer<typeof modelSchema>;
 export type TrainingRunBody = z.infer<typeof trainingRunSchema>;
+export type TrainingResultBody = z.infer<typeof trainingResultSchema>;
+export type EvaluationMetricsBody = z.infer<typeof evaluationMetricsSchema>;

@@ -9,3 +9,4 @@ export * from './prediction.repository';
 export { PREDICTION_ENDED_CHANNEL } from './prepared';
 export * from './schema';
 export * from './training.repository';
+export { sqlList } from './schema/columns';

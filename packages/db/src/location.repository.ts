@@ -31,7 +31,7 @@ export async function insertLocations(
   return drafts.length;
 }
 
-/** Changes whenever a stay is added, removed or updated: the feature store's refresh signal. */
+/** Changes whenever a stay is added, removed or updated: the catalogue cache's refresh signal. */
 export async function catalogueStamp(db: Queryable): Promise<string> {
   const [row] = await db.select({ n: count(), latest: max(locations.updated_at) }).from(locations);
   return `${row?.n ?? 0}@${row?.latest?.toISOString() ?? '-'}`;

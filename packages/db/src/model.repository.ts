@@ -1,4 +1,5 @@
 // The model registry: registration, activation and the assignment workers score with.
+import { trafficSplitProblem } from '@predictq/domain';
 import { desc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 
 import type { Queryable } from './client';
@@ -104,13 +105,12 @@ export async function listModels(db: Queryable): Promise<ModelSummary[]> {
   return db.select(summaryColumns).from(models).orderBy(desc(models.version));
 }
 
-/** The models that may score new predictions: the active one and any canary with weight. */
+/** The domain's isServing as SQL: the active model, and any other with a share of traffic. */
+const serving = or(eq(models.status, 'active'), gt(models.traffic_weight, 0));
+
+/** The models that may score new predictions (isServing), by version. */
 export async function servingModels(db: Queryable): Promise<ModelSummary[]> {
-  return db
-    .select(summaryColumns)
-    .from(models)
-    .where(or(eq(models.status, 'active'), gt(models.traffic_weight, 0)))
-    .orderBy(models.version);
+  return db.select(summaryColumns).from(models).where(serving).orderBy(models.version);
 }
 
 export async function loadModelBytes(db: Queryable, id: string): Promise<Buffer | undefined> {
@@ -128,38 +128,24 @@ export class TrafficSplitError extends Error {
 /**
  * Sets the canary split: each listed model (a candidate, or a retired one brought back) gets its
  * weight (a share of new predictions), every other model 0, and the active model the rest.
- * Throws TrafficSplitError when a model is unknown or active, or the weights add up to more
- * than 1.
+ * Throws TrafficSplitError when the domain's rules refuse it (trafficSplitProblem).
  */
 export async function setTrafficSplit(
   db: Queryable,
   weights: readonly { modelId: string; weight: number }[],
 ): Promise<ModelSummary[]> {
-  const total = weights.reduce((sum, w) => sum + w.weight, 0);
-  if (total > 1 + 1e-9) throw new TrafficSplitError(`the weights add up to ${total}, more than 1`);
   return db.transaction(async (tx) => {
     const ids = weights.map((w) => w.modelId);
     const found = ids.length
       ? await tx.select(summaryColumns).from(models).where(inArray(models.id, ids)).for('update')
       : [];
-    for (const id of ids) {
-      const model = found.find((m) => m.id === id);
-      if (!model) throw new TrafficSplitError(`model ${id} does not exist`);
-      if (model.status === 'active') {
-        throw new TrafficSplitError(
-          `model ${id} is the active model: it takes what the others leave`,
-        );
-      }
-    }
+    const problem = trafficSplitProblem(weights, found);
+    if (problem) throw new TrafficSplitError(problem);
     await tx.update(models).set({ traffic_weight: 0 }).where(gt(models.traffic_weight, 0));
     for (const { modelId, weight } of weights) {
       await tx.update(models).set({ traffic_weight: weight }).where(eq(models.id, modelId));
     }
-    return tx
-      .select(summaryColumns)
-      .from(models)
-      .where(or(eq(models.status, 'active'), gt(models.traffic_weight, 0)))
-      .orderBy(models.version);
+    return tx.select(summaryColumns).from(models).where(serving).orderBy(models.version);
   });
 }
 

@@ -1,9 +1,12 @@
-// Predictions from submission to a terminal state. The worker's functions take batches so
-// that one statement serves every job of a micro-batch.
+// Predictions from submission to a terminal state: the statements. Which states each transition
+// may start from is packages/predictions' rule (prediction-lifecycle.ts), passed in as `from`;
+// only that package changes a prediction's status. The worker's statements take batches so that
+// one statement serves every job of a micro-batch.
 import {
   type EnrichedRequest,
   pickTravellerRequest,
   type PredictionStatus,
+  UNFINISHED_STATUSES,
 } from '@predictq/domain';
 import { asc, count, eq, sql } from 'drizzle-orm';
 
@@ -14,6 +17,7 @@ import {
   PREDICTION_ENDED_CHANNEL,
   runPrepared,
 } from './prepared';
+import { sqlList } from './schema/columns';
 import {
   ANONYMOUS_CLIENT_ID,
   locations,
@@ -260,15 +264,23 @@ export async function labelledStays(db: Db, predictionId: string): Promise<Label
   );
 }
 
+/** The source states a transition accepts (a status array parameter of its statement). */
+export type FromStates = readonly PredictionStatus[];
+
 const CLAIM_PREDICTIONS = `
   UPDATE predictions
   SET status = 'processing', started_at = coalesce(started_at, now()), attempts = attempts + 1
-  WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'processing')
+  WHERE id = ANY($1::uuid[]) AND status = ANY($2::prediction_status[])
   RETURNING ${PREDICTION_COLUMNS}`;
 
-export async function claimForProcessing(db: Db, ids: readonly string[]): Promise<PredictionRow[]> {
+/** Marks the predictions `processing` (one more attempt), those whose status is in `from`. */
+export async function claimPredictionsFrom(
+  db: Db,
+  ids: readonly string[],
+  from: FromStates,
+): Promise<PredictionRow[]> {
   if (ids.length === 0) return [];
-  return runPrepared<PredictionRow>(db, 'claim_predictions', CLAIM_PREDICTIONS, [ids]);
+  return runPrepared<PredictionRow>(db, 'claim_predictions', CLAIM_PREDICTIONS, [ids, from]);
 }
 
 export interface Completion {
@@ -282,7 +294,7 @@ const COMPLETE_PREDICTIONS = `
     UPDATE predictions p
     SET status = 'succeeded', model_id = v.model_id, completed_at = now(), error = NULL
     FROM unnest($1::uuid[], $2::uuid[]) AS v(id, model_id)
-    WHERE p.id = v.id AND p.status = 'processing'
+    WHERE p.id = v.id AND p.status = ANY($7::prediction_status[])
     RETURNING p.id
   ), stored AS (
     INSERT INTO rankings (prediction_id, rank, location_id, score)
@@ -298,12 +310,14 @@ const COMPLETE_PREDICTIONS = `
 
 /**
  * Stores the rankings and marks the predictions `succeeded`, in one statement (so atomically),
- * and announces them on PREDICTION_ENDED_CHANNEL at commit. Only predictions still `processing`
- * are completed, so a duplicate delivery writes nothing twice. Returns the ids it completed.
+ * and announces them on PREDICTION_ENDED_CHANNEL at commit. Only predictions whose status is in
+ * `from` are completed, so a duplicate delivery writes nothing twice. Returns the ids it
+ * completed.
  */
-export async function completePredictions(
+export async function completePredictionsFrom(
   db: Db,
   completions: readonly Completion[],
+  from: FromStates,
 ): Promise<string[]> {
   if (completions.length === 0) return [];
   const ids: string[] = [];
@@ -325,6 +339,7 @@ export async function completePredictions(
     ranks,
     locationIds,
     scores,
+    from,
   ]);
   return rows.map((row) => row.id);
 }
@@ -332,16 +347,22 @@ export async function completePredictions(
 const FAIL_PREDICTION = `
   WITH failed AS (
     UPDATE predictions SET status = 'failed', error = $2, completed_at = now()
-    WHERE id = $1 AND status IN ('queued', 'processing')
+    WHERE id = $1 AND status = ANY($3::prediction_status[])
     RETURNING id
   )
   SELECT id, pg_notify('${PREDICTION_ENDED_CHANNEL}', id::text) FROM failed`;
 
-/** Ends a prediction `failed` with the reason, unless it already reached a terminal state. */
-export async function failPrediction(db: Db, id: string, reason: string): Promise<boolean> {
+/** Ends a prediction `failed` with the reason, when its status is in `from`. */
+export async function failPredictionFrom(
+  db: Db,
+  id: string,
+  reason: string,
+  from: FromStates,
+): Promise<boolean> {
   const rows = await runPrepared(db, 'fail_prediction', FAIL_PREDICTION, [
     id,
     reason.slice(0, 2000),
+    from,
   ]);
   return rows.length > 0;
 }
@@ -353,12 +374,13 @@ export interface UnfinishedCursor {
   id: string;
 }
 
-// Keyset pagination in (created_at, id) order over the partial index of unfinished predictions:
-// each page starts where the last one ended, so a pass over a million rows reads each row once.
+// Keyset pagination in (created_at, id) order over the partial index of unfinished predictions
+// (whose predicate the literal status list matches): each page starts where the last one ended,
+// so a pass over a million rows reads each row once.
 const UNFINISHED_PAGE = `
   SELECT id, status, created_at::text AS position
   FROM predictions
-  WHERE status IN ('queued', 'processing') AND created_at < $1
+  WHERE status IN ${sqlList(UNFINISHED_STATUSES)} AND created_at < $1
     AND created_at >= coalesce($2::timestamptz, '-infinity')
     AND (created_at, id) > (coalesce($2::timestamptz, '-infinity'),
                             coalesce($3::uuid, '00000000-0000-0000-0000-000000000000'))

@@ -4,8 +4,9 @@ import {
   type EnrichedRequest,
   type LocationFeatures,
   pickLocationFeatures,
+  UNFINISHED_TRAINING_STATUSES,
 } from '@predictq/domain';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 
 import type { Db, Queryable } from './client';
 import { runPrepared } from './prepared';
@@ -37,7 +38,7 @@ export async function startTrainingRun(
   const [row] = await db
     .update(trainingRuns)
     .set({ status: 'running', started_at: sql`now()`, progress: null })
-    .where(sql`${trainingRuns.id} = ${id} and ${trainingRuns.status} in ('queued', 'running')`)
+    .where(and(eq(trainingRuns.id, id), inArray(trainingRuns.status, UNFINISHED_TRAINING_STATUSES)))
     .returning();
   return row;
 }
@@ -51,7 +52,10 @@ export async function findUnfinishedTrainingRuns(
     .select({ id: trainingRuns.id, status: trainingRuns.status })
     .from(trainingRuns)
     .where(
-      sql`${trainingRuns.status} in ('queued', 'running') and ${trainingRuns.created_at} < ${createdBefore}`,
+      and(
+        inArray(trainingRuns.status, UNFINISHED_TRAINING_STATUSES),
+        lt(trainingRuns.created_at, createdBefore),
+      ),
     )
     .orderBy(trainingRuns.created_at);
 }
@@ -78,7 +82,9 @@ export async function finishTrainingRun(
       error: outcome.error ?? null,
       completed_at: sql`now()`,
     })
-    .where(sql`${trainingRuns.id} = ${id} and ${trainingRuns.status} in ('queued', 'running')`);
+    .where(
+      and(eq(trainingRuns.id, id), inArray(trainingRuns.status, UNFINISHED_TRAINING_STATUSES)),
+    );
 }
 
 /**

@@ -1,3 +1,7 @@
+// The lifecycle of a prediction and what a client says of its ranking. These lists build the
+// database's enums (packages/db) and the API's (packages/contract); the transitions between the
+// statuses are packages/predictions' (prediction-lifecycle.ts).
+
 /** Lifecycle of a prediction; the last three are terminal. */
 export const PREDICTION_STATUSES = [
   'queued',
@@ -8,8 +12,27 @@ export const PREDICTION_STATUSES = [
 ] as const;
 export type PredictionStatus = (typeof PREDICTION_STATUSES)[number];
 
-export const TERMINAL_STATUSES: readonly PredictionStatus[] = ['succeeded', 'failed', 'canceled'];
+/** Accepted and not ended yet: what the recovery sweep watches. */
+export const UNFINISHED_STATUSES = [
+  'queued',
+  'processing',
+] as const satisfies readonly PredictionStatus[];
+export type UnfinishedStatus = (typeof UNFINISHED_STATUSES)[number];
+
+export const TERMINAL_STATUSES = [
+  'succeeded',
+  'failed',
+  'canceled',
+] as const satisfies readonly PredictionStatus[];
 
 export function isTerminal(status: PredictionStatus): boolean {
-  return TERMINAL_STATUSES.includes(status);
+  return (TERMINAL_STATUSES as readonly PredictionStatus[]).includes(status);
 }
+
+export function isUnfinished(status: PredictionStatus): status is UnfinishedStatus {
+  return (UNFINISHED_STATUSES as readonly PredictionStatus[]).includes(status);
+}
+
+/** What feedback says: one of the stays shown was chosen, or none fitted. */
+export const FEEDBACK_OUTCOMES = ['chosen', 'none'] as const;
+export type FeedbackOutcome = (typeof FEEDBACK_OUTCOMES)[number];

@@ -1,23 +1,18 @@
 import {
   ageStats,
+  EXAMPLE_TRAVELLER_REQUEST,
   enrichOncePer,
   pickTravellerRequest,
   travellerRequestSchema,
 } from './traveller-request';
 
 const valid = {
+  ...EXAMPLE_TRAVELLER_REQUEST,
   people_num: 2,
   people_age: [30, 4],
-  children_num: 1,
   budget: 250,
   nights: 3,
   time_arrival: '2026-07-14',
-  pool: true,
-  spa: false,
-  pet_friendly: false,
-  lake: true,
-  mountain: false,
-  sport: false,
 };
 
 function issuesOf(body: unknown): string[] {

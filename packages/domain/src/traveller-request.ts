@@ -91,6 +91,22 @@ export const travellerRequestSchema = travellerRequestObject.superRefine(checkTr
 
 export type TravellerRequest = z.infer<typeof travellerRequestSchema>;
 
+/** A family of three wanting a pool and a lake: the API's documented example, and the tests'. */
+export const EXAMPLE_TRAVELLER_REQUEST: TravellerRequest = {
+  people_num: 3,
+  people_age: [40, 38, 6],
+  children_num: 1,
+  budget: 300,
+  nights: 4,
+  time_arrival: '2026-08-01',
+  pool: true,
+  spa: false,
+  pet_friendly: false,
+  lake: true,
+  mountain: false,
+  sport: false,
+};
+
 export interface AgeStats {
   age_avg: number;
   age_std: number;

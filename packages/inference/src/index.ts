@@ -1,4 +1,4 @@
-export * from './feature-store';
+export * from './catalogue-cache';
 export * from './inference-pipeline';
 export * from './micro-batcher';
 export * from './model-loader';

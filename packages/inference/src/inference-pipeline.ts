@@ -1,14 +1,9 @@
 // One micro-batch of prediction jobs: claim them (status processing), rank them, store every
 // ranking and mark them succeeded in one transaction. Per-prediction problems stay per
 // prediction; a failure of the batch's I/O fails the batch, and BullMQ retries each job.
-import {
-  claimForProcessing,
-  completePredictions,
-  type Db,
-  getPrediction,
-  requestOf,
-} from '@predictq/db';
+import { type Db, getPrediction, requestOf } from '@predictq/db';
 import { isTerminal, travellerRequestSchema } from '@predictq/domain';
+import { claimPredictions, completePredictions } from '@predictq/predictions';
 
 import type { Settled } from './micro-batcher';
 import type { Ranker, Ranking, RankRequest } from './ranker';
@@ -47,7 +42,7 @@ export class InferencePipeline {
 
   async process(predictionIds: readonly string[]): Promise<Settled<JobOutcome>[]> {
     const results = new Map<string, Settled<JobOutcome>>();
-    const claimed = await claimForProcessing(this.db, predictionIds);
+    const claimed = await claimPredictions(this.db, predictionIds);
     const claimedIds = new Set(claimed.map((row) => row.id));
 
     for (const id of predictionIds) {

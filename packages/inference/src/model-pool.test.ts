@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import type { ModelSummary } from '@predictq/db';
 import { createLogger } from '@predictq/logging';
 
-import { type LoadedModel, ModelPool, unitHash } from './model-pool';
+import { type LoadedModel, ModelPool } from './model-pool';
 
 const logger = createLogger({ service: 'test', format: 'json', stream: new PassThrough() });
 
@@ -33,19 +33,6 @@ function fakeLoader(released: string[], failing = new Set<string>()) {
     };
   };
 }
-
-describe('unitHash', () => {
-  it('is stable and spreads ids over [0, 1)', () => {
-    const id = randomUUID();
-    expect(unitHash(id)).toBe(unitHash(id));
-    const values = Array.from({ length: 4000 }, () => unitHash(randomUUID()));
-    expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...values)).toBeLessThan(1);
-    const low = values.filter((v) => v < 0.5).length / values.length;
-    expect(low).toBeGreaterThan(0.45);
-    expect(low).toBeLessThan(0.55);
-  });
-});
 
 describe('ModelPool', () => {
   it('routes about the canary weight to the canary and the rest to the active model', async () => {

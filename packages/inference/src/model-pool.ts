@@ -1,8 +1,15 @@
 // The models a worker scores with: the active one and any canary with a traffic weight, loaded
-// once and swapped without a restart. Each prediction is assigned one model, deterministically
-// from its id, so a retry lands on the same model while the split is unchanged.
+// once and swapped without a restart. Which model scores a prediction follows the registry's
+// traffic rules (@predictq/domain model-traffic): deterministic from its id, so a retry lands on
+// the same model while the split is unchanged.
 import type { ModelSummary } from '@predictq/db';
-import type { EnrichedRequest, LocationFeatures } from '@predictq/domain';
+import {
+  assignModel,
+  type EnrichedRequest,
+  type LocationFeatures,
+  type SplitBound,
+  trafficSplit,
+} from '@predictq/domain';
 import { errorMessage, type Logger } from '@predictq/logging';
 
 export interface Scorer {
@@ -36,19 +43,9 @@ interface Slot {
   retired: boolean;
 }
 
-/** A stable number in [0, 1) from a prediction id (FNV-1a). */
-export function unitHash(id: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    hash ^= id.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) / 0x1_0000_0000;
-}
-
 export class ModelPool {
   private slots = new Map<string, Slot>();
-  private split: { id: string; upTo: number }[] = [];
+  private split: SplitBound[] = [];
   private signature = '';
 
   constructor(
@@ -94,16 +91,8 @@ export class ModelPool {
       }
     }
 
-    const canaries = serving.filter((m) => m.status !== 'active' && next.has(m.id));
-    const active = serving.find((m) => m.status === 'active' && next.has(m.id));
-    const split: { id: string; upTo: number }[] = [];
-    let upTo = 0;
-    for (const canary of canaries) {
-      upTo = Math.min(1, upTo + Math.max(0, canary.traffic_weight));
-      split.push({ id: canary.id, upTo });
-    }
-    if (active) split.push({ id: active.id, upTo: 1 });
-    else if (split.length > 0) (split.at(-1) as { upTo: number }).upTo = 1;
+    // Only the models that loaded share the traffic.
+    const split = trafficSplit(serving.filter((m) => next.has(m.id)));
 
     for (const [id, slot] of this.slots) {
       if (!next.has(id)) this.retire(slot);
@@ -117,9 +106,7 @@ export class ModelPool {
 
   /** The model that scores this prediction, or undefined when none can. */
   assign(predictionId: string): string | undefined {
-    if (this.split.length === 0) return undefined;
-    const u = unitHash(predictionId);
-    return (this.split.find((s) => u < s.upTo) ?? this.split.at(-1))?.id;
+    return assignModel(this.split, predictionId);
   }
 
   /** Runs fn with the model, keeping it loaded until fn settles even if it is retired meanwhile. */

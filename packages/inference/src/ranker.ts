@@ -7,7 +7,7 @@ import {
   selectCandidates,
 } from '@predictq/domain';
 
-import type { Catalogue } from './feature-store';
+import type { Catalogue } from './catalogue-cache';
 import type { Settled } from './micro-batcher';
 import type { ModelPool } from './model-pool';
 
@@ -37,14 +37,14 @@ export class NoModelError extends Error {
 
 export class Ranker {
   constructor(
-    private readonly store: { readonly current: Catalogue },
+    private readonly catalogue: { readonly current: Catalogue },
     private readonly pool: ModelPool,
     private readonly options: RankerOptions,
   ) {}
 
   async rank(items: readonly RankRequest[]): Promise<Settled<Ranking>[]> {
     const results = new Array<Settled<Ranking>>(items.length);
-    const catalogue = this.store.current;
+    const catalogue = this.catalogue.current;
     const byModel = new Map<string, number[]>();
     items.forEach((item, i) => {
       const modelId = this.pool.assign(item.predictionId);

@@ -1,5 +1,5 @@
 import { createFeatureEncoder, FEATURE_NAMES } from './features';
-import { makeLocation, makeRequest } from './test-fixtures';
+import { makeLocation, makeRequest } from '../test/fixtures';
 
 // The documented row for makeRequest() × makeLocation(), feature by feature.
 const EXPECTED: Record<string, number> = {

@@ -1,7 +1,7 @@
 import { createRng } from '@predictq/random';
 import type { MlpParams } from './mlp';
 import { lossAndGradient } from './mlp-backprop';
-import { randomParams } from './test-fixtures';
+import { randomParams } from '../test/fixtures';
 
 describe('lossAndGradient', () => {
   const rows = 40;

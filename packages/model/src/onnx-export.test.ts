@@ -6,7 +6,7 @@ import type { MlpParams } from './mlp';
 import { predict, toFloat32Params } from './mlp';
 import { trainMlp } from './mlp-trainer';
 import { DEFAULT_EXPORT_NAMES, exportOnnx, readOnnxFeatureNames } from './onnx-export';
-import { randomParams } from './test-fixtures';
+import { randomParams } from '../test/fixtures';
 
 const WIDTH = FEATURE_NAMES.length;
 const exportOptions = { ...DEFAULT_EXPORT_NAMES, featureNames: FEATURE_NAMES };

@@ -2,7 +2,7 @@ import { FEATURE_NAMES } from './features';
 import { predict, toFloat32Params } from './mlp';
 import { DEFAULT_EXPORT_NAMES, exportOnnx } from './onnx-export';
 import { OnnxScorer } from './scorer';
-import { manifestFor, randomParams } from './test-fixtures';
+import { manifestFor, randomParams } from '../test/fixtures';
 
 const WIDTH = FEATURE_NAMES.length;
 const params = toFloat32Params(randomParams(11, [WIDTH, 8, 1]));

@@ -1,7 +1,7 @@
 import { FEATURE_NAMES } from './features';
 import { modelManifestSchema, sha256Hex } from './manifest';
 import { OnnxScorer } from './scorer';
-import { makeLocation, makeRequest, syntheticExamples } from './test-fixtures';
+import { makeLocation, makeRequest, syntheticExamples } from '../test/fixtures';
 import type { TrainingExample } from './train';
 import { evaluateModel, exampleWeights, splitByGroup, trainRanker } from './train';
 

@@ -7,16 +7,11 @@
 // the jobs' states pipelined and re-enqueueing in bulk, so that recovery keeps up with the workers.
 // After Redis lost its data the states need not be read: every unfinished prediction is enqueued
 // (an id that already has a job is left alone).
-import {
-  type Db,
-  failPrediction,
-  findUnfinished,
-  tryWithAdvisoryLock,
-  type UnfinishedCursor,
-} from '@predictq/db';
+import { type Db, findUnfinished, tryWithAdvisoryLock, type UnfinishedCursor } from '@predictq/db';
 import { errorMessage } from '@predictq/logging';
 import { enqueuePredictions, removeStaleJobs, triageJobs } from '@predictq/queue';
 
+import { failPrediction } from './prediction-lifecycle';
 import type { PredictionDeps } from './submit-prediction';
 
 /** Any constant shared by the platform's processes: one sweep of predictions at a time. */
@@ -52,6 +47,8 @@ async function sweep(deps: PredictionDeps, options: SweepOptions): Promise<Sweep
   const createdBefore = new Date(Date.now() - options.olderThanMs);
   let after: UnfinishedCursor | undefined;
   do {
+    // Unfinished: the states recover starts from (UNFINISHED_STATUSES, which findUnfinished's
+    // literal list, matching the partial index, is built from).
     const page = await findUnfinished(deps.db, { createdBefore, after, limit: options.pageSize });
     after = page.next;
     const ids = page.predictions.map((p) => p.id);

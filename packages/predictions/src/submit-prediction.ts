@@ -1,11 +1,13 @@
 // Accepting a prediction: store it (PostgreSQL is the source of truth), then enqueue its job.
 import { createHash, randomUUID } from 'node:crypto';
 
-import { createPrediction, type Db, type PredictionRow } from '@predictq/db';
+import type { Db, PredictionRow } from '@predictq/db';
 import { enrichRequest, type TravellerRequest } from '@predictq/domain';
 import { crashNow, Failpoints } from '@predictq/lifecycle';
 import { errorMessage, type Logger } from '@predictq/logging';
 import { enqueuePrediction, type InferenceQueue, type RetryPolicy } from '@predictq/queue';
+
+import { acceptPrediction } from './prediction-lifecycle';
 
 // The fault tests kill the API between the insert and the enqueue (never in production).
 const failpoints = Failpoints.fromEnv();
@@ -48,7 +50,7 @@ export async function submitPrediction(
 ): Promise<Submission> {
   const { idempotencyKey, clientId } = options;
   const hash = idempotencyKey === undefined ? undefined : requestHash(request);
-  const { prediction, created } = await createPrediction(deps.db, {
+  const { prediction, created } = await acceptPrediction(deps.db, {
     id: randomUUID(),
     request: enrichRequest(request),
     idempotencyKey,

@@ -1,6 +1,7 @@
 // One benchmark session, timed on the client's clock: submit a prediction, poll until it ends
 // (long polls, or short polls with a backoff), then send the simulated user's feedback.
 import type { PredictqClient } from '@predictq/client';
+import { isUnfinished } from '@predictq/domain';
 import type { Rng } from '@predictq/random';
 import {
   decide,
@@ -62,11 +63,7 @@ export async function runSession(
     const accepted = await timed(stats, 'submit', () => client.submitPrediction(plan.request));
     const wait = poll === 'long' ? LONG_POLL_SECONDS : 0;
     let prediction = await timed(stats, 'result', () => client.getPrediction(accepted.id, wait));
-    for (
-      let attempt = 0;
-      prediction.status === 'queued' || prediction.status === 'processing';
-      attempt++
-    ) {
+    for (let attempt = 0; isUnfinished(prediction.status); attempt++) {
       if (poll === 'short') await sleep(pollDelay(attempt));
       prediction = await timed(stats, 'result', () => client.getPrediction(accepted.id, wait));
     }

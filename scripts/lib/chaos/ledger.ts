@@ -1,6 +1,7 @@
 // The chaos run's ledger, read from PostgreSQL: how every accepted prediction ended. It waits
 // (up to a limit) until none is unfinished, then counts.
 import type { Database } from '@predictq/db';
+import { UNFINISHED_STATUSES } from '@predictq/domain';
 
 export interface Ledger {
   succeeded: number;
@@ -26,10 +27,10 @@ async function count(database: Database, ids: readonly string[]): Promise<Counts
   const { rows } = await database.pool.query<Counts>(
     `select count(*) filter (where p.status = 'succeeded')::int as succeeded,
             count(*) filter (where p.status in ('failed', 'canceled'))::int as failed,
-            count(*) filter (where p.status in ('queued', 'processing'))::int as unfinished,
+            count(*) filter (where p.status = any($2::prediction_status[]))::int as unfinished,
             count(*) filter (where p.id is null)::int as missing
      from unnest($1::uuid[]) as a(id) left join predictions p on p.id = a.id`,
-    [ids],
+    [ids, UNFINISHED_STATUSES],
   );
   return rows[0]!;
 }

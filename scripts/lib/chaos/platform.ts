@@ -1,17 +1,17 @@
 // A whole platform on servers of its own, for the chaos run and the recovery drill: a Redis and a
 // PostgreSQL started here (so that they can be taken away), a migrated and seeded database, and
-// the API and workers under a supervisor that restarts them when they die.
+// the API and workers (with tsx) under a supervisor that restarts them when they die. What it
+// shares with the fresh platform of the bench and the scenario is in platform-processes.ts.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ensurePlatform } from '@predictq/bootstrap';
 import { createDatabase, type Database, runMigrations } from '@predictq/db';
-import { createLogger } from '@predictq/logging';
 
 import { freePort } from '../local-servers/free-port';
 import { LocalPostgres } from '../local-servers/postgres-server';
 import { LocalRedis } from '../local-servers/redis-server';
+import { PLATFORM_PROCESSES, platformEnv, seedPlatform } from '../platform/platform-processes';
 import { SupervisedProcess } from './supervised-process';
 
 export interface OwnPlatform {
@@ -42,31 +42,25 @@ export async function createOwnPlatform(options: {
   const databaseUrl = postgres.url('predictq');
   const database = createDatabase({ url: databaseUrl, poolSize: 2 });
   await runMigrations(database.pool);
-  await ensurePlatform({
-    db: database.db,
-    modelDir,
-    seed: 42,
-    logger: createLogger({ service: 'own-platform', level: 'warn', format: 'json' }),
-  });
+  await seedPlatform(database.db, modelDir, 42);
 
   const apiPort = await freePort();
   const queuePrefix = `own-${options.runId}`;
   const common = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'development',
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: queuePrefix,
-    MODEL_DIR: modelDir,
-    LOG_FORMAT: 'json',
-    LOG_LEVEL: 'info',
-    BOOTSTRAP: 'false',
+    ...platformEnv({
+      nodeEnv: 'development',
+      databaseUrl,
+      redisUrl: redis.url,
+      queuePrefix,
+      modelDir,
+    }),
     ...options.env,
   };
+  const { api: apiKind, worker: workerKind } = PLATFORM_PROCESSES;
   const api = new SupervisedProcess(
     'api',
-    'apps/api/src/main.ts',
-    () => ({ ...common, PORT: String(apiPort), ...options.apiEnv }),
+    `${apiKind.entry}.ts`,
+    () => ({ ...common, [apiKind.portVariable]: String(apiPort), ...options.apiEnv }),
     500,
   );
   const workers = Array.from(
@@ -74,8 +68,8 @@ export async function createOwnPlatform(options: {
     (_, i) =>
       new SupervisedProcess(
         `worker-${i + 1}`,
-        'apps/worker/src/main.ts',
-        () => ({ ...common, WORKER_METRICS_PORT: '0' }),
+        `${workerKind.entry}.ts`,
+        () => ({ ...common, [workerKind.portVariable]: '0' }),
         1_000,
       ),
   );
@@ -93,7 +87,7 @@ export async function createOwnPlatform(options: {
       const ready = Promise.all(
         starting.map((p) =>
           p.waitForLine(
-            (l) => l.message === (p === api ? 'api listening' : 'inference worker started'),
+            (l) => l.message === (p === api ? apiKind.ready : workerKind.ready),
             90_000,
           ),
         ),

@@ -5,6 +5,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
+import { readJsonLines } from '../platform/platform-processes';
+
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 export class SupervisedProcess {
@@ -40,19 +42,8 @@ export class SupervisedProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        try {
-          const parsed = JSON.parse(line) as Record<string, unknown>;
-          for (const listener of this.listeners) listener(parsed);
-        } catch {
-          // Not a log line.
-        }
-      }
+    readJsonLines(child.stdout, (line) => {
+      for (const listener of this.listeners) listener(line);
     });
     child.stderr?.resume();
     child.on('exit', () => {

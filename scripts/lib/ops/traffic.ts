@@ -2,23 +2,10 @@
 // sessions (submit, wait for the ranking, feedback: mostly a chosen stay, sometimes none) and one
 // rejected request.
 import { PredictqClient } from '@predictq/client';
-import type { TravellerRequest } from '@predictq/domain';
+import { EXAMPLE_TRAVELLER_REQUEST, type TravellerRequest } from '@predictq/domain';
 
 const REQUESTS: TravellerRequest[] = [
-  {
-    people_num: 3,
-    people_age: [40, 38, 6],
-    children_num: 1,
-    budget: 300,
-    nights: 4,
-    time_arrival: '2026-08-01',
-    pool: true,
-    spa: false,
-    pet_friendly: false,
-    lake: true,
-    mountain: false,
-    sport: false,
-  },
+  EXAMPLE_TRAVELLER_REQUEST,
   {
     people_num: 2,
     people_age: [29, 31],

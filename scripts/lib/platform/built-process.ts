@@ -5,6 +5,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 
+import { readJsonLines } from './platform-processes';
+
 export type LogLine = Record<string, unknown> & { message?: string };
 
 export class BuiltProcess {
@@ -13,7 +15,6 @@ export class BuiltProcess {
   private readonly lines: LogLine[] = [];
   private readonly watchers = new Set<() => void>();
   private readonly log: WriteStream;
-  private buffered = '';
 
   constructor(
     readonly name: string,
@@ -31,7 +32,12 @@ export class BuiltProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    this.child.stdout!.on('data', (chunk: Buffer) => this.read(chunk));
+    this.child.stdout!.on('data', (chunk: Buffer) => this.log.write(chunk));
+    readJsonLines(this.child.stdout!, (line) => {
+      // Only the startup lines matter here; the rest is kept in the file.
+      if (this.lines.length < 200) this.lines.push(line);
+      this.notify();
+    });
     this.child.stderr!.pipe(this.log, { end: false });
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
@@ -82,23 +88,6 @@ export class BuiltProcess {
       clearTimeout(killer);
     }
     await new Promise<void>((resolve) => this.log.end(resolve));
-  }
-
-  private read(chunk: Buffer): void {
-    this.log.write(chunk);
-    this.buffered += chunk.toString('utf8');
-    const lines = this.buffered.split('\n');
-    this.buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      // Only the startup lines matter here; the rest is kept in the file.
-      if (!line.startsWith('{') || this.lines.length > 200) continue;
-      try {
-        this.lines.push(JSON.parse(line) as LogLine);
-      } catch {
-        // A line that only looks like JSON: it is in the file.
-      }
-    }
-    this.notify();
   }
 
   private notify(): void {

@@ -7,14 +7,18 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
-import { ensurePlatform } from '@predictq/bootstrap';
 import { openMigratedDatabase } from '@predictq/db';
-import { createLogger } from '@predictq/logging';
 
 import { fillPredictions, type FillResult } from '../fill/fill-predictions';
 import { BuiltProcess } from './built-process';
 import { createFreshDatabase, deleteKeysWithPrefix, type FreshDatabase } from './fresh-resources';
 import { expandEnv, type PlatformConfig } from './platform-config';
+import {
+  type ProcessKind,
+  PLATFORM_PROCESSES,
+  platformEnv,
+  seedPlatform,
+} from './platform-processes';
 import type { Workspace } from './workspace';
 
 /** What a fresh platform runs: its processes, their environment, predictions stored first. */
@@ -51,12 +55,7 @@ async function bootstrap(
   const { database } = await openMigratedDatabase({ url, poolSize: 2 });
   try {
     const seed = Number(spec.env.SEED ?? 42);
-    const state = await ensurePlatform({
-      db: database.db,
-      modelDir: ws.modelDir,
-      seed,
-      logger: createLogger({ service: 'platform', level: 'warn', format: 'json' }),
-    });
+    const state = await seedPlatform(database.db, ws.modelDir, seed);
     ws.log(`  catalogue ${state.catalogue}, baseline model ${state.model}`);
     if (spec.fill === 0) return undefined;
     const filled = await fillPredictions(database.pool, {
@@ -95,23 +94,18 @@ class Launch {
     private readonly env: Record<string, string>,
   ) {}
 
-  async run(
-    name: string,
-    entry: string,
-    env: Record<string, string>,
-    ready: string,
-    portField: string,
-  ) {
+  /** Runs one process of the build on a free port (0), and waits until it tells its port. */
+  async run(name: string, kind: ProcessKind) {
     const child = new BuiltProcess(
       name,
       this.ws.buildDir,
-      entry,
-      { ...this.env, ...env },
+      `${kind.entry}.js`,
+      { ...this.env, [kind.portVariable]: '0' },
       path.join(this.ws.logDir, `${name}-${randomBytes(3).toString('hex')}.log`),
     );
     this.processes.push(child);
-    const line = await child.waitForLog(ready, READY_TIMEOUT_MS);
-    return { name, pid: child.pid, url: `http://127.0.0.1:${String(line[portField])}` };
+    const line = await child.waitForLog(kind.ready, READY_TIMEOUT_MS);
+    return { name, pid: child.pid, url: `http://127.0.0.1:${String(line[kind.portField])}` };
   }
 
   failure(): Promise<never> {
@@ -146,32 +140,24 @@ function launch(
   // Only what the platform reads, set here: a shell's own DATABASE_URL or tuning must not leak
   // into a measurement. The overrides come last.
   const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    NODE_ENV: 'production',
-    DATABASE_URL: db.url,
-    REDIS_URL: ws.redisUrl,
-    QUEUE_PREFIX: queuePrefix,
-    MODEL_DIR: ws.modelDir,
+    ...platformEnv({
+      nodeEnv: 'production',
+      databaseUrl: db.url,
+      redisUrl: ws.redisUrl,
+      queuePrefix,
+      modelDir: ws.modelDir,
+    }),
     ADMIN_TOKEN: adminToken,
-    LOG_FORMAT: 'json',
-    LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
     WORKER_METRICS_HOST: '127.0.0.1',
-    BOOTSTRAP: 'false',
     ...expandEnv(spec.env, db.name),
   };
   const processes = new Launch(ws, env);
   const apis = Array.from({ length: spec.apis }, (_, i) =>
-    processes.run(`api-${i + 1}`, 'apps/api/src/main.js', { PORT: '0' }, 'api listening', 'port'),
+    processes.run(`api-${i + 1}`, PLATFORM_PROCESSES.api),
   );
   const workers = Array.from({ length: spec.workers }, (_, i) =>
-    processes.run(
-      `worker-${i + 1}`,
-      'apps/worker/src/main.js',
-      { WORKER_METRICS_PORT: '0' },
-      'inference worker started',
-      'metricsPort',
-    ),
+    processes.run(`worker-${i + 1}`, PLATFORM_PROCESSES.worker),
   );
   return { processes, apis: Promise.all(apis), workers: Promise.all(workers) };
 }

@@ -2,13 +2,16 @@
 // with figures. Users from the regular profiles, then from the noisy profile (drift: acceptance
 // drops), a training run on the fresh feedback, its metrics against the active model's on the
 // same holdout, promotion, and the acceptance afterwards. The traffic is the traffic
-// generator's (one run per phase), the rest the operator API. runDriftScenario prints the story
-// and answers its figures, for a tally over seeds.
+// generator's (one run per phase), the rest the operator API through the typed client (training
+// results typed and parsed by the contract). runDriftScenario prints the story and answers its
+// figures, for a tally over seeds.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
+import { PredictqClient } from '@predictq/client';
+import type { EvaluationMetricsBody, TrainingResultBody } from '@predictq/contract';
 import { NOISY_TRAVELLER_PROFILES } from '@predictq/simulation';
 
 import type { TrafficReport } from '../traffic/report';
@@ -21,56 +24,13 @@ export interface DriftOptions {
   seed: number;
 }
 
-interface Metrics {
-  auc: number | null;
-  accuracy: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  log_loss: number;
-}
-
-interface TrainingRun {
-  status: string;
-  error: string | null;
-  progress: { epoch: number; epochs: number; loss: number } | null;
-  result: {
-    dataset: { rows: number; predictions: number; positives: number; holdoutRows: number };
-    candidate: { modelId: string; version: number; metrics: Metrics };
-    active: { version: number; metrics: Metrics } | null;
-    promoted: boolean;
-    reason: string;
-  } | null;
-}
+type Metrics = EvaluationMetricsBody;
+/** The figures the story prints (the contract names them; more may pass through). */
+type MetricName = 'auc' | 'accuracy' | 'precision' | 'recall' | 'f1' | 'log_loss';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const pct = (rate: number | null) => (rate === null ? 'n/a' : `${(rate * 100).toFixed(1)}%`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const OPERATOR_ROUTES = /^(POST \/v1\/models|PUT \/v1\/models\/traffic)/;
-
-async function api<T>(
-  options: DriftOptions,
-  method: string,
-  route: string,
-  body?: unknown,
-): Promise<T> {
-  const response = await fetch(`${options.url}${route}`, {
-    method,
-    headers: {
-      // The operator token goes to operator routes only (writes to the registry and training):
-      // the other routes take a client key, which the token is not.
-      ...(options.token && OPERATOR_ROUTES.test(`${method} ${route}`)
-        ? { authorization: `Bearer ${options.token}` }
-        : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
 
 /** One traffic phase: the traffic generator's report (it runs as its own process). */
 async function traffic(
@@ -112,22 +72,18 @@ async function traffic(
   }
 }
 
-async function activeVersion(options: DriftOptions): Promise<{ id: string; version: number }> {
-  const { models } = await api<{ models: { id: string; version: number; status: string }[] }>(
-    options,
-    'GET',
-    '/v1/models',
-  );
+async function activeVersion(client: PredictqClient): Promise<{ id: string; version: number }> {
+  const { models } = await client.request('listModels', {});
   const active = models.find((m) => m.status === 'active');
   if (!active) throw new Error('no active model: is the platform ready?');
   return active;
 }
 
-async function train(options: DriftOptions): Promise<NonNullable<TrainingRun['result']>> {
-  const { id } = await api<{ id: string }>(options, 'POST', '/v1/models/train', {});
+async function train(client: PredictqClient): Promise<TrainingResultBody> {
+  const { id } = await client.request('trainModel', { body: {} });
   let last = '';
   for (;;) {
-    const run = await api<TrainingRun>(options, 'GET', `/v1/trainings/${id}`);
+    const run = await client.request('getTraining', { params: { id } });
     const line = run.progress
       ? `   training: epoch ${run.progress.epoch}/${run.progress.epochs}, loss ${run.progress.loss.toFixed(4)}`
       : '';
@@ -144,10 +100,10 @@ async function train(options: DriftOptions): Promise<NonNullable<TrainingRun['re
 }
 
 /** Waits until new predictions are scored by `modelId` (workers refresh every few seconds). */
-async function servedBy(options: DriftOptions, modelId: string): Promise<void> {
+async function servedBy(client: PredictqClient, modelId: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const { id } = await api<{ id: string }>(options, 'POST', '/v1/predictions', {
+    const { id } = await client.submitPrediction({
       people_num: 2,
       people_age: [35, 36],
       children_num: 0,
@@ -161,11 +117,7 @@ async function servedBy(options: DriftOptions, modelId: string): Promise<void> {
       mountain: false,
       sport: false,
     });
-    const prediction = await api<{ output: { model: { id: string } } | null }>(
-      options,
-      'GET',
-      `/v1/predictions/${id}?wait=10`,
-    );
+    const prediction = await client.getPrediction(id, 10);
     if (prediction.output?.model.id === modelId) return;
     await sleep(500);
   }
@@ -173,7 +125,7 @@ async function servedBy(options: DriftOptions, modelId: string): Promise<void> {
 }
 
 function metricsTable(candidate: Metrics, active: Metrics | undefined): string[] {
-  const rows: [string, keyof Metrics, number][] = [
+  const rows: [string, MetricName, number][] = [
     ['AUC', 'auc', 3],
     ['accuracy', 'accuracy', 3],
     ['precision', 'precision', 3],
@@ -181,7 +133,7 @@ function metricsTable(candidate: Metrics, active: Metrics | undefined): string[]
     ['F1', 'f1', 3],
     ['log-loss', 'log_loss', 3],
   ];
-  const cell = (m: Metrics | undefined, key: keyof Metrics, digits: number) => {
+  const cell = (m: Metrics | undefined, key: MetricName, digits: number) => {
     const value = m?.[key];
     return value === null || value === undefined ? 'n/a' : value.toFixed(digits);
   };
@@ -210,7 +162,22 @@ export interface DriftOutcome {
 
 /** Runs the scenario, prints its story, and answers its figures. */
 export async function runDriftScenario(options: DriftOptions): Promise<DriftOutcome> {
-  const baseline = await activeVersion(options);
+  // The operator token goes to the operator routes only (the client knows them from the
+  // contract): the other routes take a client key, which the token is not.
+  const client = new PredictqClient({
+    baseUrl: options.url,
+    validateResponses: true,
+    ...(options.token ? { operatorToken: options.token } : {}),
+  });
+  try {
+    return await scenario(options, client);
+  } finally {
+    await client.close();
+  }
+}
+
+async function scenario(options: DriftOptions, client: PredictqClient): Promise<DriftOutcome> {
+  const baseline = await activeVersion(client);
   console.log(
     `predictq drift scenario against ${options.url} (${options.sessions} sessions a phase)\n`,
   );
@@ -226,7 +193,7 @@ export async function runDriftScenario(options: DriftOptions): Promise<DriftOutc
   );
 
   const started = Date.now();
-  const result = await train(options);
+  const result = await train(client);
   const { dataset, candidate, active } = result;
   console.log(
     `3. Retraining on the freshest feedback: ${dataset.rows} labelled stays from ${dataset.predictions} predictions ` +
@@ -241,7 +208,7 @@ export async function runDriftScenario(options: DriftOptions): Promise<DriftOutc
   let regular: TrafficReport | undefined;
   if (result.promoted) {
     console.log(`5. Promoted: ${result.reason}.`);
-    await servedBy(options, candidate.modelId);
+    await servedBy(client, candidate.modelId);
     after = await traffic(options, 3, NOISY_TRAVELLER_PROFILES);
     regular = await traffic(options, 4);
     console.log(

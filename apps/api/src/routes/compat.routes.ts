@@ -1,6 +1,5 @@
 // The MLprod-compatible routes: the original course system's paths, JSON shapes and status words,
 // so that its clients (and its traffic generator) run unchanged.
-import type { RequestHandler } from 'express';
 import {
   countLocations,
   countPredictions,
@@ -15,19 +14,14 @@ import type { PredictionStatus } from '@predictq/domain';
 import type { ApiMetrics } from '@predictq/metrics';
 import { type PredictionDeps, readPrediction, submitPrediction } from '@predictq/predictions';
 
-import type { Access } from '../http/access';
+import type { compatStatusWords } from '@predictq/contract';
+
 import { callingClient } from '../http/client-auth';
 import { CompatTaskFailed, HttpError, notFound } from '../http/errors';
-import { router } from '../http/router';
-import { integerParam, parseBody, parseQuery, uuidParam } from '../http/validate';
+import type { Handlers } from '../http/mount';
+import { uuidParam } from '../http/validate';
 import type { ModelVersions } from '../model-versions';
 import { presentCompatLocation, presentCompatResult } from '../presenters';
-import {
-  compatSelectBody,
-  compatStartBody,
-  resultsQuery,
-  type compatStatusWords,
-} from '@predictq/contract';
 
 const STATUS_WORD: Record<PredictionStatus, (typeof compatStatusWords)[number]> = {
   queued: 'PENDING',
@@ -41,111 +35,122 @@ export interface CompatRouteDeps extends PredictionDeps {
   db: Db;
   metrics: ApiMetrics;
   modelVersions: ModelVersions;
-  jsonBody: RequestHandler;
-  access: Access;
 }
 
-export function compatRoutes(deps: CompatRouteDeps) {
-  const routes = router();
-  const { access } = deps;
+export function compatHandlers(
+  deps: CompatRouteDeps,
+): Handlers<
+  | 'startInference'
+  | 'inferenceStatus'
+  | 'inferenceResults'
+  | 'selectLocation'
+  | 'contentInfo'
+  | 'contentLocations'
+  | 'contentLocation'
+> {
+  return {
+    startInference: async ({ body: { name, ...request } }, res) => {
+      const { prediction } = await submitPrediction(
+        deps,
+        { ...request, profile: request.profile ?? name },
+        { clientId: callingClient(res).clientId },
+      );
+      deps.metrics.predictionsSubmitted.inc({ api: 'compat' });
+      res.json({
+        task_id: prediction.id,
+        status: STATUS_WORD[prediction.status],
+        type: 'inference',
+      });
+    },
 
-  routes.post('/inference/start', ...access.submit, deps.jsonBody, async (req, res) => {
-    const { name, ...request } = parseBody(compatStartBody, req);
-    const { prediction } = await submitPrediction(
-      deps,
-      { ...request, profile: request.profile ?? name },
-      { clientId: callingClient(res).clientId },
-    );
-    deps.metrics.predictionsSubmitted.inc({ api: 'compat' });
-    res.json({ task_id: prediction.id, status: STATUS_WORD[prediction.status], type: 'inference' });
-  });
+    inferenceStatus: async ({ params: { task_id } }, res) => {
+      const prediction = await getPrediction(deps.db, task_id);
+      if (!prediction || prediction.client_id !== callingClient(res).clientId)
+        throw notFound('task');
+      if (prediction.status === 'failed') throw new CompatTaskFailed(prediction.error);
+      res.json({
+        task_id: prediction.id,
+        status: STATUS_WORD[prediction.status],
+        type: 'inference',
+      });
+    },
 
-  routes.get('/inference/status/:task_id', ...access.read, async (req, res) => {
-    const prediction = await getPrediction(deps.db, uuidParam(req.params.task_id, 'task'));
-    if (!prediction || prediction.client_id !== callingClient(res).clientId) throw notFound('task');
-    if (prediction.status === 'failed') throw new CompatTaskFailed(prediction.error);
-    res.json({ task_id: prediction.id, status: STATUS_WORD[prediction.status], type: 'inference' });
-  });
+    inferenceResults: async ({ params: { task_id }, query: { limit } }, res) => {
+      const view = await readPrediction(deps.db, task_id, {
+        limit,
+        clientId: callingClient(res).clientId,
+      });
+      if (!view) throw notFound('task');
+      if (view.prediction.status === 'failed') throw new CompatTaskFailed(view.prediction.error);
+      res.json((view.ranking ?? []).map(presentCompatResult));
+    },
 
-  routes.get('/inference/results/:task_id', ...access.read, async (req, res) => {
-    const { limit } = parseQuery(resultsQuery, req);
-    const view = await readPrediction(deps.db, uuidParam(req.params.task_id, 'task'), {
-      limit,
-      clientId: callingClient(res).clientId,
-    });
-    if (!view) throw notFound('task');
-    if (view.prediction.status === 'failed') throw new CompatTaskFailed(view.prediction.error);
-    res.json((view.ranking ?? []).map(presentCompatResult));
-  });
-
-  // Express matches the path with or without the original's trailing slash.
-  routes.put('/inference/select', ...access.read, deps.jsonBody, async (req, res) => {
-    const body = parseBody(compatSelectBody, req);
-    const taskId = uuidParam(body.task_id, 'result');
-    const result = await recordFeedback(
-      deps.db,
-      taskId,
-      body.location_id === -1 ? null : body.location_id,
-      callingClient(res).clientId,
-    );
-    switch (result.kind) {
-      case 'recorded': {
-        deps.metrics.feedback.inc({
-          outcome: result.feedback.outcome,
-          model_version: String(await deps.modelVersions.of(result.feedback.model_id)),
-        });
-        if (result.feedback.location_id === null) {
-          res.json(null);
+    // Express matches the path with or without the original's trailing slash.
+    selectLocation: async ({ body }, res) => {
+      const taskId = uuidParam(body.task_id, 'result');
+      const result = await recordFeedback(
+        deps.db,
+        taskId,
+        body.location_id === -1 ? null : body.location_id,
+        callingClient(res).clientId,
+      );
+      switch (result.kind) {
+        case 'recorded': {
+          deps.metrics.feedback.inc({
+            outcome: result.feedback.outcome,
+            model_version: String(await deps.modelVersions.of(result.feedback.model_id)),
+          });
+          if (result.feedback.location_id === null) {
+            res.json(null);
+            return;
+          }
+          const chosen = (await getRanking(deps.db, taskId)).find(
+            (stay) => stay.location_id === result.feedback.location_id,
+          );
+          if (!chosen) throw notFound('result');
+          res.json({
+            ...presentCompatResult(chosen),
+            task_id: taskId,
+            rank: chosen.rank,
+            // The stay this selection just recorded as the group's choice.
+            label: 1,
+          });
           return;
         }
-        const chosen = (await getRanking(deps.db, taskId)).find(
-          (stay) => stay.location_id === result.feedback.location_id,
-        );
-        if (!chosen) throw notFound('result');
-        res.json({
-          ...presentCompatResult(chosen),
-          task_id: taskId,
-          rank: chosen.rank,
-          // The stay this selection just recorded as the group's choice.
-          label: 1,
-        });
-        return;
+        case 'prediction_not_found':
+        case 'not_shown':
+          throw notFound('result');
+        case 'not_ready':
+          throw new HttpError(
+            409,
+            'prediction_not_ready',
+            `the task is ${STATUS_WORD[result.status]}`,
+          );
+        case 'duplicate':
+          throw new HttpError(
+            409,
+            'feedback_exists',
+            'a selection was already recorded for this task',
+          );
       }
-      case 'prediction_not_found':
-      case 'not_shown':
-        throw notFound('result');
-      case 'not_ready':
-        throw new HttpError(
-          409,
-          'prediction_not_ready',
-          `the task is ${STATUS_WORD[result.status]}`,
-        );
-      case 'duplicate':
-        throw new HttpError(
-          409,
-          'feedback_exists',
-          'a selection was already recorded for this task',
-        );
-    }
-  });
+    },
 
-  routes.get('/content/info', ...access.read, async (_req, res) => {
-    const [locations, users] = await Promise.all([
-      countLocations(deps.db),
-      countPredictions(deps.db),
-    ]);
-    res.json({ locations, users });
-  });
+    contentInfo: async (_request, res) => {
+      const [locations, users] = await Promise.all([
+        countLocations(deps.db),
+        countPredictions(deps.db),
+      ]);
+      res.json({ locations, users });
+    },
 
-  routes.get('/content/locations', ...access.read, async (_req, res) => {
-    res.json((await listLocations(deps.db)).map(presentCompatLocation));
-  });
+    contentLocations: async (_request, res) => {
+      res.json((await listLocations(deps.db)).map(presentCompatLocation));
+    },
 
-  routes.get('/content/location/:id', ...access.read, async (req, res) => {
-    const row = await getLocation(deps.db, integerParam(req.params.id, 'location'));
-    if (!row) throw notFound('location');
-    res.json(presentCompatLocation(row));
-  });
-
-  return routes;
+    contentLocation: async ({ params: { id } }, res) => {
+      const row = await getLocation(deps.db, id);
+      if (!row) throw notFound('location');
+      res.json(presentCompatLocation(row));
+    },
+  };
 }

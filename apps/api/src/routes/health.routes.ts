@@ -6,17 +6,17 @@ import { sql } from 'drizzle-orm';
 import { type Db, getActiveModel } from '@predictq/db';
 import { errorMessage, type Logger } from '@predictq/logging';
 
-import { router } from '../http/router';
+import type { Handlers } from '../http/mount';
 
 type Check = 'ok' | 'unavailable' | 'no active model';
 
-export function healthRoutes(deps: {
+export function healthHandlers(deps: {
   db: Db;
   redis: Redis;
   logger: Logger;
-}): ReturnType<typeof router> {
-  const routes = router();
-
+  /** The OpenAPI document, built once. */
+  openapi: unknown;
+}): Handlers<'liveness' | 'readiness' | 'openapi'> {
   const check = async (name: string, fn: () => Promise<Check>): Promise<Check> => {
     try {
       return await fn();
@@ -26,23 +26,27 @@ export function healthRoutes(deps: {
     }
   };
 
-  routes.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  return {
+    liveness: (_request, res) => {
+      res.json({ status: 'ok' });
+    },
 
-  routes.get('/readyz', async (_req, res) => {
-    const [database, redis, model] = await Promise.all([
-      check('database', async () => {
-        await deps.db.execute(sql`select 1`);
-        return 'ok';
-      }),
-      check('redis', async () => ((await deps.redis.ping()) === 'PONG' ? 'ok' : 'unavailable')),
-      check('model', async () => ((await getActiveModel(deps.db)) ? 'ok' : 'no active model')),
-    ]);
-    const checks = { database, redis, model };
-    const ready = Object.values(checks).every((v) => v === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
-  });
+    openapi: (_request, res) => {
+      res.json(deps.openapi);
+    },
 
-  return routes;
+    readiness: async (_request, res) => {
+      const [database, redis, model] = await Promise.all([
+        check('database', async () => {
+          await deps.db.execute(sql`select 1`);
+          return 'ok';
+        }),
+        check('redis', async () => ((await deps.redis.ping()) === 'PONG' ? 'ok' : 'unavailable')),
+        check('model', async () => ((await getActiveModel(deps.db)) ? 'ok' : 'no active model')),
+      ]);
+      const checks = { database, redis, model };
+      const ready = Object.values(checks).every((v) => v === 'ok');
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
+    },
+  };
 }

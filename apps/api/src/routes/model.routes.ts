@@ -1,7 +1,7 @@
 // The model registry: list, inspect, online quality, and the operator routes to promote or roll
 // back, split traffic for a canary, and upload an external ONNX model.
-import type { RequestHandler } from 'express';
-import { type ModelBody, qualityQuery, trafficBody, uploadBody } from '@predictq/contract';
+import type { ModelBody, uploadBody } from '@predictq/contract';
+import { trafficShares } from '@predictq/domain';
 import {
   activateModel,
   type Db,
@@ -23,19 +23,11 @@ import {
 } from '@predictq/model';
 import type { z } from 'zod';
 
-import type { Access } from '../http/access';
 import { HttpError, notFound, validationError } from '../http/errors';
-import { router } from '../http/router';
-import { parseBody, parseQuery, uuidParam } from '../http/validate';
+import type { Handlers } from '../http/mount';
 
 export interface ModelRouteDeps {
   db: Db;
-  admin: RequestHandler;
-  /** Parses JSON bodies of ordinary size. */
-  jsonBody: RequestHandler;
-  /** Parses the (larger) JSON body of a model upload. */
-  uploadJsonBody: RequestHandler;
-  access: Access;
   /** Limits of the child process that loads an upload once. */
   modelCheck: ModelCheckOptions;
 }
@@ -107,89 +99,84 @@ async function checkUpload(
   return { bytes, manifest };
 }
 
-export function modelRoutes(deps: ModelRouteDeps) {
-  const { db, admin, access } = deps;
-  const routes = router();
+export function modelHandlers(
+  deps: ModelRouteDeps,
+): Handlers<
+  'listModels' | 'setTraffic' | 'uploadModel' | 'getModel' | 'getModelQuality' | 'activateModel'
+> {
+  const { db } = deps;
+  return {
+    listModels: async (_request, res) => {
+      const models = await listModels(db);
+      res.json({ models: await Promise.all(models.map((m) => presentModel(db, m, false))) });
+    },
 
-  routes.get('/v1/models', ...access.read, async (_req, res) => {
-    const models = await listModels(db);
-    res.json({ models: await Promise.all(models.map((m) => presentModel(db, m, false))) });
-  });
-
-  routes.put('/v1/models/traffic', admin, deps.jsonBody, async (req, res) => {
-    const { candidates } = parseBody(trafficBody, req);
-    try {
-      const serving = await setTrafficSplit(
-        db,
-        candidates.map((c) => ({ modelId: c.model_id, weight: c.weight })),
-      );
-      const canary = serving.reduce(
-        (sum, m) => sum + (m.status === 'active' ? 0 : m.traffic_weight),
-        0,
-      );
-      res.json({
-        split: serving.map((m) => ({
-          model_id: m.id,
-          version: m.version,
-          status: m.status,
-          share: m.status === 'active' ? Math.max(0, 1 - canary) : m.traffic_weight,
-        })),
-      });
-    } catch (error) {
-      if (error instanceof TrafficSplitError) {
-        throw new HttpError(422, 'invalid_traffic_split', error.message, [
-          { field: 'candidates', message: error.message },
-        ]);
+    setTraffic: async ({ body: { candidates } }, res) => {
+      try {
+        const serving = await setTrafficSplit(
+          db,
+          candidates.map((c) => ({ modelId: c.model_id, weight: c.weight })),
+        );
+        res.json({
+          split: trafficShares(serving).map((m) => ({
+            model_id: m.id,
+            version: m.version,
+            status: m.status,
+            share: m.share,
+          })),
+        });
+      } catch (error) {
+        if (error instanceof TrafficSplitError) {
+          throw new HttpError(422, 'invalid_traffic_split', error.message, [
+            { field: 'candidates', message: error.message },
+          ]);
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    },
 
-  routes.post('/v1/models', admin, deps.uploadJsonBody, async (req, res) => {
-    const { bytes, manifest } = await checkUpload(parseBody(uploadBody, req), deps.modelCheck);
-    const model = await registerModel(db, {
-      name: manifest.name,
-      sha256: manifest.sha256,
-      artifactPath: null,
-      onnx: bytes,
-      manifest,
-      metrics: manifest.metrics,
-      source: 'upload',
-    });
-    res
-      .status(model.created ? 201 : 200)
-      .location(`/v1/models/${model.id}`)
-      .json(await presentModel(db, model, false));
-  });
+    uploadModel: async ({ body }, res) => {
+      const { bytes, manifest } = await checkUpload(body, deps.modelCheck);
+      const model = await registerModel(db, {
+        name: manifest.name,
+        sha256: manifest.sha256,
+        artifactPath: null,
+        onnx: bytes,
+        manifest,
+        metrics: manifest.metrics,
+        source: 'upload',
+      });
+      res
+        .status(model.created ? 201 : 200)
+        .location(`/v1/models/${model.id}`)
+        .json(await presentModel(db, model, false));
+    },
 
-  routes.get('/v1/models/:id', ...access.read, async (req, res) => {
-    const model = await getModel(db, uuidParam(req.params.id, 'model'));
-    if (!model) throw notFound('model');
-    res.json(await presentModel(db, model, true));
-  });
+    getModel: async ({ params: { id } }, res) => {
+      const model = await getModel(db, id);
+      if (!model) throw notFound('model');
+      res.json(await presentModel(db, model, true));
+    },
 
-  routes.get('/v1/models/:id/quality', ...access.read, async (req, res) => {
-    const model = await getModel(db, uuidParam(req.params.id, 'model'));
-    if (!model) throw notFound('model');
-    const { window } = parseQuery(qualityQuery, req);
-    const since = windowStart(window);
-    const quality = await modelQuality(db, model.id, since);
-    res.json({
-      model_id: model.id,
-      version: model.version,
-      window,
-      since: since?.toISOString() ?? null,
-      ...quality,
-      acceptance_rate: quality.feedback === 0 ? null : quality.chosen / quality.feedback,
-    });
-  });
+    getModelQuality: async ({ params: { id }, query: { window } }, res) => {
+      const model = await getModel(db, id);
+      if (!model) throw notFound('model');
+      const since = windowStart(window);
+      const quality = await modelQuality(db, model.id, since);
+      res.json({
+        model_id: model.id,
+        version: model.version,
+        window,
+        since: since?.toISOString() ?? null,
+        ...quality,
+        acceptance_rate: quality.feedback === 0 ? null : quality.chosen / quality.feedback,
+      });
+    },
 
-  routes.post('/v1/models/:id/activate', admin, async (req, res) => {
-    const id = uuidParam(req.params.id, 'model');
-    const model = await activateModel(db, id);
-    if (!model) throw notFound('model');
-    res.json(await presentModel(db, model, false));
-  });
-
-  return routes;
+    activateModel: async ({ params: { id } }, res) => {
+      const model = await activateModel(db, id);
+      if (!model) throw notFound('model');
+      res.json(await presentModel(db, model, false));
+    },
+  };
 }

@@ -2,8 +2,7 @@
 // follow its progress and result.
 import { randomUUID } from 'node:crypto';
 
-import type { Request, RequestHandler } from 'express';
-import { type TrainingRunBody, trainingRequestBody } from '@predictq/contract';
+import type { TrainingRunBody } from '@predictq/contract';
 import {
   createTrainingRun,
   type Db,
@@ -14,18 +13,13 @@ import {
 import { errorMessage, type Logger } from '@predictq/logging';
 import { enqueueTraining, type TrainingQueue } from '@predictq/queue';
 
-import type { Access } from '../http/access';
 import { HttpError, notFound } from '../http/errors';
-import { router as caseSensitiveRouter } from '../http/router';
-import { parseBody, uuidParam } from '../http/validate';
+import type { Handlers } from '../http/mount';
 
 export interface TrainingRouteDeps {
   db: Db;
   queue: TrainingQueue;
   logger: Logger;
-  admin: RequestHandler;
-  jsonBody: RequestHandler;
-  access: Access;
 }
 
 function presentRun(run: TrainingRunRow): TrainingRunBody {
@@ -34,7 +28,7 @@ function presentRun(run: TrainingRunRow): TrainingRunBody {
     status: run.status,
     params: run.params as Record<string, unknown>,
     progress: run.progress as TrainingRunBody['progress'],
-    result: run.result as Record<string, unknown> | null,
+    result: run.result as TrainingRunBody['result'],
     model_id: run.model_id,
     error: run.error,
     created_at: run.created_at.toISOString(),
@@ -43,9 +37,10 @@ function presentRun(run: TrainingRunRow): TrainingRunBody {
   };
 }
 
-export function trainingRoutes(deps: TrainingRouteDeps) {
-  const { db, admin } = deps;
-  const router = caseSensitiveRouter();
+export function trainingHandlers(
+  deps: TrainingRouteDeps,
+): Handlers<'trainModel' | 'startTraining' | 'getTraining'> {
+  const { db } = deps;
 
   /** Stores the run, then enqueues it; a run the queue refused is ended failed at once. */
   const start = async (params: Record<string, unknown>): Promise<TrainingRunRow> => {
@@ -71,28 +66,25 @@ export function trainingRoutes(deps: TrainingRouteDeps) {
     return run;
   };
 
-  // An empty or absent body means the defaults.
-  const paramsOf = (req: Request) =>
-    req.body === undefined ? {} : parseBody(trainingRequestBody, req);
+  // An absent body means the defaults (the table declares it optional).
+  return {
+    trainModel: async ({ body }, res) => {
+      const run = await start(body);
+      res
+        .status(202)
+        .location(`/v1/trainings/${run.id}`)
+        .json({ id: run.id, status: 'queued', created_at: run.created_at.toISOString() });
+    },
 
-  router.post('/v1/models/train', admin, deps.jsonBody, async (req, res) => {
-    const run = await start(paramsOf(req));
-    res
-      .status(202)
-      .location(`/v1/trainings/${run.id}`)
-      .json({ id: run.id, status: 'queued', created_at: run.created_at.toISOString() });
-  });
+    startTraining: async ({ body }, res) => {
+      const run = await start(body);
+      res.json({ task_id: run.id, status: 'PENDING', type: 'training' });
+    },
 
-  router.post('/train/start', admin, deps.jsonBody, async (req, res) => {
-    const run = await start(paramsOf(req));
-    res.json({ task_id: run.id, status: 'PENDING', type: 'training' });
-  });
-
-  router.get('/v1/trainings/:id', ...deps.access.read, async (req, res) => {
-    const run = await getTrainingRun(db, uuidParam(req.params.id, 'training run'));
-    if (!run) throw notFound('training run');
-    res.json(presentRun(run));
-  });
-
-  return router;
+    getTraining: async ({ params: { id } }, res) => {
+      const run = await getTrainingRun(db, id);
+      if (!run) throw notFound('training run');
+      res.json(presentRun(run));
+    },
+  };
 }

@@ -1,5 +1,6 @@
 // What the client reported after seeing a ranking: the stay the group chose, or none. One per
 // prediction. model_id is copied from the prediction so quality per model needs no join.
+import { FEEDBACK_OUTCOMES } from '@predictq/domain';
 import { index, integer, pgEnum, pgTable, uuid } from 'drizzle-orm/pg-core';
 
 import { createdAt } from './columns';
@@ -7,7 +8,7 @@ import { locations } from './location.schema';
 import { models } from './model.schema';
 import { predictions } from './prediction.schema';
 
-export const feedbackOutcome = pgEnum('feedback_outcome', ['chosen', 'none']);
+export const feedbackOutcome = pgEnum('feedback_outcome', FEEDBACK_OUTCOMES);
 
 export const feedback = pgTable(
   'feedback',

@@ -29,7 +29,7 @@ export const locations = pgTable(
     created_at: createdAt(),
     updated_at: timestampTz('updated_at').notNull().defaultNow(),
   },
-  // The worker's feature store polls max(updated_at) to notice catalogue changes.
+  // The worker's catalogue cache polls max(updated_at) to notice catalogue changes.
   (t) => [index('locations_updated_at_idx').on(t.updated_at)],
 );
 

@@ -1,5 +1,6 @@
 // The model registry: every model the platform trained or was given, with its artifact, hash,
 // manifest and metrics. At most one model is active.
+import { MODEL_SOURCES, MODEL_STATUSES } from '@predictq/domain';
 import { sql } from 'drizzle-orm';
 import {
   index,
@@ -16,10 +17,10 @@ import {
 import { bytea, createdAt, timestampTz } from './columns';
 import { trainingRuns } from './training.schema';
 
-export const modelStatus = pgEnum('model_status', ['candidate', 'active', 'retired']);
+export const modelStatus = pgEnum('model_status', MODEL_STATUSES);
 
 /** How the model came to be. */
-export const modelSource = pgEnum('model_source', ['baseline', 'training', 'upload']);
+export const modelSource = pgEnum('model_source', MODEL_SOURCES);
 
 export const models = pgTable(
   'models',

@@ -1,6 +1,7 @@
 // Predictions: one row per traveller request, its lifecycle, and which model scored it. The
 // request is stored in typed columns so that training and the drift dashboards query it
 // directly.
+import { PREDICTION_STATUSES, UNFINISHED_STATUSES } from '@predictq/domain';
 import { sql } from 'drizzle-orm';
 import {
   boolean,
@@ -17,16 +18,10 @@ import {
 } from 'drizzle-orm/pg-core';
 
 import { ANONYMOUS_CLIENT_ID, clients } from './client.schema';
-import { createdAt, timestampTz } from './columns';
+import { createdAt, sqlList, timestampTz } from './columns';
 import { models } from './model.schema';
 
-export const predictionStatus = pgEnum('prediction_status', [
-  'queued',
-  'processing',
-  'succeeded',
-  'failed',
-  'canceled',
-]);
+export const predictionStatus = pgEnum('prediction_status', PREDICTION_STATUSES);
 
 export const predictions = pgTable(
   'predictions',
@@ -78,7 +73,7 @@ export const predictions = pgTable(
     // The recovery sweep looks for non-terminal predictions by age.
     index('predictions_unfinished_idx')
       .on(t.created_at)
-      .where(sql`${t.status} in ('queued', 'processing')`),
+      .where(sql`${t.status} in ${sql.raw(sqlList(UNFINISHED_STATUSES))}`),
     index('predictions_model_completed_idx').on(t.model_id, t.completed_at),
   ],
 );

@@ -1,11 +1,12 @@
 // The lineage of training runs: every (prediction, stay, label) row a run trained or was
 // evaluated on, so a model can be traced back to the feedback it learned from.
+import { TRAINING_SPLITS } from '@predictq/domain';
 import { index, integer, pgEnum, pgTable, primaryKey, smallint, uuid } from 'drizzle-orm/pg-core';
 
 import { predictions } from './prediction.schema';
 import { trainingRuns } from './training.schema';
 
-export const trainingSplit = pgEnum('training_split', ['train', 'holdout']);
+export const trainingSplit = pgEnum('training_split', TRAINING_SPLITS);
 
 export const trainingExamples = pgTable(
   'training_examples',

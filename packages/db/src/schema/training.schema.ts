@@ -1,14 +1,10 @@
 // Training runs: what an operator asked for, the progress, and the outcome.
+import { TRAINING_STATUSES } from '@predictq/domain';
 import { index, jsonb, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 
 import { createdAt, timestampTz } from './columns';
 
-export const trainingStatus = pgEnum('training_status', [
-  'queued',
-  'running',
-  'succeeded',
-  'failed',
-]);
+export const trainingStatus = pgEnum('training_status', TRAINING_STATUSES);
 
 export const trainingRuns = pgTable(
   'training_runs',

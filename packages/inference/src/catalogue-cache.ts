@@ -1,5 +1,6 @@
-// The catalogue held in memory: the worker scores against it without reading PostgreSQL per job,
-// and reloads it when the catalogue's stamp (row count, latest update) changes.
+// The catalogue held in memory (the design's "small feature store": every stay's features): the
+// worker scores against it without reading PostgreSQL per job, and reloads it when the
+// catalogue's stamp (row count, latest update) changes.
 import { cheapestFirst, type LocationFeatures, pickLocationFeatures } from '@predictq/domain';
 import { catalogueStamp, type Db, listLocations, type LocationRow } from '@predictq/db';
 
@@ -23,7 +24,7 @@ export function buildCatalogue(stamp: string, rows: readonly LocationRow[]): Cat
   };
 }
 
-export class FeatureStore {
+export class CatalogueCache {
   private catalogue: Catalogue | undefined;
 
   constructor(private readonly db: Db) {}

@@ -1,14 +1,14 @@
 // Measures the model package on this machine: trainMlp on a baseline-sized training set (40,000
 // rows × 34 features, 20 epochs, default options), the feature encoder on the worker's hot path
 // (requests × 100 candidates) and one onnxruntime run per batch of candidate rows.
-// Run: npx tsx packages/model/src/model.bench.ts [rows] [epochs]
+// Run: npx tsx packages/model/bench/model.bench.ts [rows] [epochs]
 import { createRng } from '@predictq/random';
-import { createFeatureEncoder, FEATURE_NAMES } from './features';
-import { trainMlp } from './mlp-trainer';
-import { toFloat32Params } from './mlp';
-import { DEFAULT_EXPORT_NAMES, exportOnnx } from './onnx-export';
-import { OnnxScorer } from './scorer';
-import { makeRequest, manifestFor, randomLocation } from './test-fixtures';
+import { createFeatureEncoder, FEATURE_NAMES } from '../src/features';
+import { trainMlp } from '../src/mlp-trainer';
+import { toFloat32Params } from '../src/mlp';
+import { DEFAULT_EXPORT_NAMES, exportOnnx } from '../src/onnx-export';
+import { OnnxScorer } from '../src/scorer';
+import { makeRequest, manifestFor, randomLocation } from '../test/fixtures';
 
 const rows = Number(process.argv[2] ?? 40_000);
 const epochs = Number(process.argv[3] ?? 20);

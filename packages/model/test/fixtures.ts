@@ -1,15 +1,16 @@
-// Hand-made and seeded fixtures shared by this package's tests (not part of the public API).
+// Hand-made and seeded fixtures shared by this package's tests and its bench: outside src/, so
+// the build never ships them.
 import type { EnrichedRequest, LocationFeatures } from '@predictq/domain';
 import { enrichRequest, WISHES } from '@predictq/domain';
 import type { Rng } from '@predictq/random';
 import { createRng } from '@predictq/random';
-import { WISH_FACILITIES } from './features';
-import type { ModelManifest } from './manifest';
-import { MODEL_MANIFEST_FORMAT, sha256Hex } from './manifest';
-import type { Metrics } from './metrics';
-import type { MlpParams } from './mlp';
-import { trainerOptionsSchema } from './mlp-trainer';
-import type { TrainingExample } from './train';
+import { WISH_FACILITIES } from '../src/features';
+import type { ModelManifest } from '../src/manifest';
+import { MODEL_MANIFEST_FORMAT, sha256Hex } from '../src/manifest';
+import type { Metrics } from '../src/metrics';
+import type { MlpParams } from '../src/mlp';
+import { trainerOptionsSchema } from '../src/mlp-trainer';
+import type { TrainingExample } from '../src/train';
 
 /** Two people aged 38 and 8 (avg 23, std 15), budget 200, wanting pool, pets and a lake. */
 export function makeRequest(overrides: Partial<EnrichedRequest> = {}): EnrichedRequest {

@@ -1,0 +1,518 @@
+// Every HTTP operation of the API, declared once. The API mounts a handler per id (validating
+// params, query, headers and body with these schemas), /openapi.json is generated from this
+// table, the typed client builds its calls from it, and a test holds the router to it.
+import { EXAMPLE_TRAVELLER_REQUEST } from '@predictq/domain';
+import { z } from 'zod';
+
+import {
+  acceptedSchema,
+  compatLocationListSchema,
+  compatLocationSchema,
+  compatResultListSchema,
+  compatSelectBody,
+  compatSelectionResultSchema,
+  compatStartBody,
+  compatTaskFailedSchema,
+  compatTaskSchema,
+  contentInfoSchema,
+  createPredictionBody,
+  errorSchema,
+  feedbackBody,
+  feedbackSchema,
+  IDEMPOTENCY_KEY,
+  locationListSchema,
+  locationSchema,
+  predictionSchema,
+  readinessSchema,
+  resultsQuery,
+  waitQuery,
+} from './api.schemas';
+import {
+  apiKeySchema,
+  clientCreatedSchema,
+  clientListSchema,
+  clientSchema,
+  createClientBody,
+  issuedKeySchema,
+  updateClientBody,
+} from './client.schemas';
+import {
+  modelListSchema,
+  modelSchema,
+  qualityQuery,
+  qualitySchema,
+  trafficBody,
+  trafficSchema,
+  trainingAcceptedSchema,
+  trainingRequestBody,
+  trainingRunSchema,
+  uploadBody,
+} from './model.schemas';
+import { intParam, type Operation, operation, uuidParam } from './operation';
+
+const EXAMPLE_ID = '6e6e3af3-aaff-4fef-9ffb-f079cf4a8f60';
+
+const error = (description: string) => ({ description, schema: errorSchema });
+
+const compatFailed = {
+  description: 'The task failed: {"detail": "Task failed"}, as the original',
+  schema: compatTaskFailedSchema,
+};
+
+const predictionId = z.object({ id: uuidParam('prediction') });
+const taskId = z.object({ task_id: uuidParam('task') });
+const modelId = z.object({ id: uuidParam('model') });
+const clientId = z.object({ id: uuidParam('client') });
+
+export const OPERATIONS = {
+  // ---- v1 predictions ---------------------------------------------------------------------
+  submitPrediction: operation({
+    method: 'post',
+    path: '/v1/predictions',
+    summary: 'Submit a traveller request for ranking',
+    auth: 'client',
+    submission: true,
+    headers: z.object({
+      'Idempotency-Key': z
+        .string()
+        .regex(IDEMPOTENCY_KEY, 'must be 1 to 255 visible ASCII characters')
+        .optional()
+        .meta({
+          description: 'The same key returns the same prediction and never a second job.',
+        }),
+    }),
+    body: { schema: createPredictionBody },
+    responses: {
+      202: {
+        description: 'Accepted; poll the Location header',
+        schema: acceptedSchema,
+        headers: { Location: 'Where to poll the prediction' },
+      },
+      400: error('Invalid body (each broken field in details), or Idempotency-Key'),
+      413: error('Body too large'),
+      415: error('Body is not JSON'),
+      422: error('Idempotency-Key reused with another body'),
+    },
+    example: { body: EXAMPLE_TRAVELLER_REQUEST },
+  }),
+  getPrediction: operation({
+    method: 'get',
+    path: '/v1/predictions/{id}',
+    summary: 'Read a prediction; a succeeded one marks its ranking as shown',
+    auth: 'client',
+    params: predictionId,
+    query: waitQuery,
+    responses: {
+      200: { description: 'The prediction', schema: predictionSchema },
+      400: error('Invalid wait'),
+      404: error('Unknown prediction'),
+    },
+    example: { params: { id: EXAMPLE_ID }, query: { wait: 10 } },
+  }),
+  sendFeedback: operation({
+    method: 'post',
+    path: '/v1/predictions/{id}/feedback',
+    summary: 'Report the stay the group chose, or null when none fitted',
+    auth: 'client',
+    params: predictionId,
+    body: { schema: feedbackBody },
+    responses: {
+      201: { description: 'Recorded', schema: feedbackSchema },
+      400: error('Invalid body'),
+      404: error('Unknown prediction'),
+      409: error('Feedback already given, or the prediction has not succeeded'),
+      422: error('The location was not among the returned stays'),
+    },
+    example: { params: { id: EXAMPLE_ID }, body: { location_id: 151 } },
+  }),
+
+  // ---- the catalogue ----------------------------------------------------------------------
+  listLocations: operation({
+    method: 'get',
+    path: '/v1/locations',
+    summary: 'The catalogue',
+    auth: 'client',
+    responses: { 200: { description: 'Every stay', schema: locationListSchema } },
+  }),
+  getLocation: operation({
+    method: 'get',
+    path: '/v1/locations/{id}',
+    summary: 'One stay',
+    auth: 'client',
+    params: z.object({ id: intParam('location') }),
+    responses: {
+      200: { description: 'The stay', schema: locationSchema },
+      404: error('Unknown location'),
+    },
+    example: { params: { id: 7 } },
+  }),
+
+  // ---- the model registry and training -------------------------------------------------------
+  listModels: operation({
+    method: 'get',
+    path: '/v1/models',
+    summary: 'The model registry',
+    auth: 'client',
+    responses: { 200: { description: 'Every model', schema: modelListSchema } },
+  }),
+  uploadModel: operation({
+    method: 'post',
+    path: '/v1/models',
+    summary: 'Upload an external ONNX model with its manifest (a candidate)',
+    auth: 'operator',
+    body: { schema: uploadBody, upload: true },
+    responses: {
+      200: { description: 'The same bytes were registered before', schema: modelSchema },
+      201: {
+        description: 'Registered',
+        schema: modelSchema,
+        headers: { Location: 'The model' },
+      },
+      400: error('Invalid body or manifest'),
+      413: error('Body too large (MODEL_UPLOAD_LIMIT)'),
+      422: error('Bytes do not match the manifest, or ONNX Runtime cannot load them'),
+    },
+  }),
+  getModel: operation({
+    method: 'get',
+    path: '/v1/models/{id}',
+    summary: 'One model: status, metrics, lineage, sha256',
+    auth: 'client',
+    params: modelId,
+    responses: {
+      200: { description: 'The model', schema: modelSchema },
+      404: error('Unknown model'),
+    },
+    example: { params: { id: EXAMPLE_ID } },
+  }),
+  getModelQuality: operation({
+    method: 'get',
+    path: '/v1/models/{id}/quality',
+    summary: 'Online quality: feedback counts and acceptance rate in a window',
+    auth: 'client',
+    params: modelId,
+    query: qualityQuery,
+    responses: {
+      200: { description: 'Quality', schema: qualitySchema },
+      400: error('Invalid window'),
+      404: error('Unknown model'),
+    },
+    example: { params: { id: EXAMPLE_ID }, query: { window: '24h' } },
+  }),
+  activateModel: operation({
+    method: 'post',
+    path: '/v1/models/{id}/activate',
+    summary: 'Make the model active (promote, or roll back); canary shares end',
+    auth: 'operator',
+    params: modelId,
+    responses: {
+      200: { description: 'The active model', schema: modelSchema },
+      404: error('Unknown model'),
+    },
+    example: { params: { id: EXAMPLE_ID } },
+  }),
+  setTraffic: operation({
+    method: 'put',
+    path: '/v1/models/traffic',
+    summary: 'Split new predictions between the active model and canaries',
+    auth: 'operator',
+    body: { schema: trafficBody },
+    responses: {
+      200: { description: 'The split now', schema: trafficSchema },
+      400: error('Invalid body'),
+      422: error('Unknown or active model, or shares above 1'),
+    },
+    example: { body: { candidates: [{ model_id: EXAMPLE_ID, weight: 0.1 }] } },
+  }),
+  trainModel: operation({
+    method: 'post',
+    path: '/v1/models/train',
+    summary: 'Train a model from the feedback (a job on the training queue)',
+    auth: 'operator',
+    body: { schema: trainingRequestBody, optional: true },
+    responses: {
+      202: {
+        description: 'Queued; follow the Location',
+        schema: trainingAcceptedSchema,
+        headers: { Location: 'The training run' },
+      },
+      400: error('Invalid parameters'),
+      503: error('The training queue is unavailable; Retry-After'),
+    },
+    example: { body: { epochs: 40 } },
+  }),
+  getTraining: operation({
+    method: 'get',
+    path: '/v1/trainings/{id}',
+    summary: 'A training run: status, progress (epoch, loss), result',
+    auth: 'client',
+    params: z.object({ id: uuidParam('training run') }),
+    responses: {
+      200: { description: 'The run', schema: trainingRunSchema },
+      404: error('Unknown run'),
+    },
+    example: { params: { id: EXAMPLE_ID } },
+  }),
+
+  // ---- clients and their keys (operator) --------------------------------------------------
+  createClient: operation({
+    method: 'post',
+    path: '/v1/clients',
+    summary: 'Create a client and its first API key (the key is shown this once)',
+    auth: 'operator',
+    body: { schema: createClientBody },
+    responses: {
+      201: {
+        description: 'The client, with its key',
+        schema: clientCreatedSchema,
+        headers: { Location: 'The client' },
+      },
+      400: error('Invalid body'),
+      409: error('A client of that name exists'),
+    },
+    example: { body: { name: 'shop-frontend', rate_limit: 6000 } },
+  }),
+  listClients: operation({
+    method: 'get',
+    path: '/v1/clients',
+    summary: 'The clients and their keys (prefixes only)',
+    auth: 'operator',
+    responses: { 200: { description: 'The clients', schema: clientListSchema } },
+  }),
+  getClient: operation({
+    method: 'get',
+    path: '/v1/clients/{id}',
+    summary: 'A client and its keys',
+    auth: 'operator',
+    params: clientId,
+    responses: {
+      200: { description: 'The client', schema: clientSchema },
+      404: error('Unknown client'),
+    },
+    example: { params: { id: EXAMPLE_ID } },
+  }),
+  updateClient: operation({
+    method: 'patch',
+    path: '/v1/clients/{id}',
+    summary: "Set or clear the client's own rate limit",
+    auth: 'operator',
+    params: clientId,
+    body: { schema: updateClientBody },
+    responses: {
+      200: { description: 'The client', schema: clientSchema },
+      400: error('Invalid body'),
+      404: error('Unknown client'),
+    },
+    example: { params: { id: EXAMPLE_ID }, body: { rate_limit: null } },
+  }),
+  revokeClient: operation({
+    method: 'delete',
+    path: '/v1/clients/{id}',
+    summary: 'Revoke a client: none of its keys works any more',
+    auth: 'operator',
+    params: clientId,
+    responses: {
+      200: { description: 'The revoked client', schema: clientSchema },
+      404: error('Unknown client'),
+      409: error('The anonymous client cannot be revoked'),
+    },
+    example: { params: { id: EXAMPLE_ID } },
+  }),
+  issueKey: operation({
+    method: 'post',
+    path: '/v1/clients/{id}/keys',
+    summary: 'Issue another API key for a client (shown this once)',
+    auth: 'operator',
+    params: clientId,
+    responses: {
+      201: { description: 'The key', schema: issuedKeySchema },
+      404: error('Unknown client'),
+      409: error('The client is revoked, or anonymous'),
+    },
+    example: { params: { id: EXAMPLE_ID } },
+  }),
+  revokeKey: operation({
+    method: 'delete',
+    path: '/v1/clients/{id}/keys/{key_id}',
+    summary: 'Revoke one API key',
+    auth: 'operator',
+    params: z.object({ id: uuidParam('client'), key_id: uuidParam('key') }),
+    responses: {
+      200: { description: 'The revoked key', schema: apiKeySchema },
+      404: error('Unknown client, or no such active key'),
+    },
+    example: { params: { id: EXAMPLE_ID, key_id: EXAMPLE_ID } },
+  }),
+
+  // ---- the MLprod-compatible routes -------------------------------------------------------
+  startInference: operation({
+    method: 'post',
+    path: '/inference/start',
+    summary: 'MLprod-compatible: start an inference',
+    auth: 'client',
+    compat: true,
+    submission: true,
+    body: { schema: compatStartBody },
+    responses: {
+      200: { description: 'Task started', schema: compatTaskSchema },
+      400: error('Invalid body'),
+    },
+    example: { body: { ...EXAMPLE_TRAVELLER_REQUEST, name: 'Family' } },
+  }),
+  inferenceStatus: operation({
+    method: 'get',
+    path: '/inference/status/{task_id}',
+    summary: 'MLprod-compatible: task status (PENDING, STARTED, SUCCESS)',
+    auth: 'client',
+    compat: true,
+    params: taskId,
+    responses: {
+      200: { description: 'Status', schema: compatTaskSchema },
+      404: error('Unknown task'),
+      500: compatFailed,
+    },
+    example: { params: { task_id: EXAMPLE_ID } },
+  }),
+  inferenceResults: operation({
+    method: 'get',
+    path: '/inference/results/{task_id}',
+    summary: 'MLprod-compatible: the results, best first; marks them shown',
+    auth: 'client',
+    compat: true,
+    params: taskId,
+    query: resultsQuery,
+    responses: {
+      200: { description: 'Results', schema: compatResultListSchema },
+      400: error('Invalid limit'),
+      404: error('Unknown task'),
+      500: compatFailed,
+    },
+    example: { params: { task_id: EXAMPLE_ID }, query: { limit: 3 } },
+  }),
+  selectLocation: operation({
+    method: 'put',
+    path: '/inference/select/',
+    summary: 'MLprod-compatible: record the chosen stay (-1: none fitted); the slash is optional',
+    auth: 'client',
+    compat: true,
+    body: { schema: compatSelectBody },
+    responses: {
+      200: {
+        description: 'The updated result, or null for -1',
+        schema: compatSelectionResultSchema,
+      },
+      400: error('Invalid body'),
+      404: error('No such result'),
+      409: error('Already selected, or the task has not succeeded'),
+    },
+    example: { body: { task_id: EXAMPLE_ID, location_id: 151 } },
+  }),
+  startTraining: operation({
+    method: 'post',
+    path: '/train/start',
+    summary: 'MLprod-compatible: start a training run',
+    auth: 'operator',
+    compat: true,
+    body: { schema: trainingRequestBody, optional: true },
+    responses: {
+      200: { description: 'Task started', schema: compatTaskSchema },
+      400: error('Invalid parameters'),
+      503: error('The training queue is unavailable; Retry-After'),
+    },
+  }),
+  contentInfo: operation({
+    method: 'get',
+    path: '/content/info',
+    summary: 'MLprod-compatible: counts',
+    auth: 'client',
+    compat: true,
+    responses: { 200: { description: 'Counts', schema: contentInfoSchema } },
+  }),
+  contentLocations: operation({
+    method: 'get',
+    path: '/content/locations',
+    summary: 'MLprod-compatible: every stay',
+    auth: 'client',
+    compat: true,
+    responses: { 200: { description: 'Stays', schema: compatLocationListSchema } },
+  }),
+  contentLocation: operation({
+    method: 'get',
+    path: '/content/location/{id}',
+    summary: 'MLprod-compatible: one stay',
+    auth: 'client',
+    compat: true,
+    params: z.object({ id: intParam('location') }),
+    responses: {
+      200: { description: 'The stay', schema: compatLocationSchema },
+      404: error('Unknown location'),
+    },
+    example: { params: { id: 7 } },
+  }),
+
+  // ---- service ----------------------------------------------------------------------------
+  liveness: operation({
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness',
+    auth: 'public',
+    responses: {
+      200: {
+        description: 'The process answers',
+        schema: z.object({ status: z.literal('ok') }).meta({ id: 'Liveness' }),
+      },
+    },
+  }),
+  readiness: operation({
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: PostgreSQL, Redis and an active model',
+    auth: 'public',
+    responses: {
+      200: { description: 'Ready', schema: readinessSchema },
+      503: { description: 'Not ready', schema: readinessSchema },
+    },
+  }),
+  openapi: operation({
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    auth: 'public',
+    responses: {
+      200: {
+        description: 'The OpenAPI document',
+        schema: z.record(z.string(), z.unknown()).meta({ id: 'OpenApiDocument' }),
+      },
+    },
+  }),
+} as const satisfies Record<string, Operation>;
+
+export type Operations = typeof OPERATIONS;
+export type OperationId = keyof Operations;
+
+export const OPERATION_IDS = Object.keys(OPERATIONS) as OperationId[];
+
+/**
+ * The refusals every operation of this kind may answer besides its own, with Retry-After where
+ * retrying helps: the operator's 401, a client's 401 (bad key), 429 and 503.
+ */
+export function refusalsOf(op: Operation): Record<number, { description: string }> {
+  if (op.auth === 'operator') {
+    return {
+      401: { description: 'Missing or wrong operator token (also when none is configured)' },
+    };
+  }
+  if (op.auth === 'public') return {};
+  return {
+    401: { description: 'Unknown or revoked API key, or none where one is required' },
+    429: {
+      description:
+        'Rate limit of the client exceeded (RateLimit headers, Retry-After): nothing stored',
+    },
+    503: {
+      description: op.submission
+        ? 'Overloaded (backlog past its limit), or the database is busy or unavailable; Retry-After'
+        : 'The database is busy or unavailable; Retry-After',
+    },
+  };
+}
