@@ -41,6 +41,8 @@ function app(metricsOnMainPort: boolean): Express {
     logger: createLogger({ service: 'test', format: 'json', stream: new PassThrough() }),
     retry: { attempts: 1, backoffMs: 0 },
     waiter: unused,
+    watchers: unused,
+    webhookTargets: { allowedHosts: new Set(), allowHttp: false },
     metrics: createApiMetrics(registry),
     registry,
     metricsOnMainPort,
