@@ -6,3 +6,4 @@ export * from './submit-prediction';
 export * from './present-prediction';
 export * from './cancel-prediction';
 export * from './status-watchers';
+export * from './webhook-payload';
