@@ -33,7 +33,8 @@ export async function listPredictions(
   const where: SQL[] = [];
   if (filter.clientId !== undefined) where.push(sql`p.client_id = ${filter.clientId}::uuid`);
   if (filter.statuses?.length) {
-    where.push(sql`p.status = ANY(${filter.statuses as string[]}::prediction_status[])`);
+    // One array parameter (drizzle would spread a JS array into a list of parameters).
+    where.push(sql`p.status = ANY(${`{${filter.statuses.join(',')}}`}::prediction_status[])`);
   }
   if (filter.createdAfter) where.push(sql`p.created_at >= ${filter.createdAfter.toISOString()}`);
   if (filter.createdBefore) where.push(sql`p.created_at < ${filter.createdBefore.toISOString()}`);
