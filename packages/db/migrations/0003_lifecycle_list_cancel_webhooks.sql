@@ -34,6 +34,7 @@ CREATE INDEX "webhook_attempts_delivery_idx" ON "webhook_attempts" USING btree (
 CREATE INDEX "webhook_deliveries_prediction_idx" ON "webhook_deliveries" USING btree ("prediction_id","created_at");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_pending_idx" ON "webhook_deliveries" USING btree ("created_at") WHERE "webhook_deliveries"."status" = 'pending';--> statement-breakpoint
 CREATE INDEX "predictions_client_created_idx" ON "predictions" USING btree ("client_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "predictions_client_status_created_idx" ON "predictions" USING btree ("client_id","status","created_at","id");--> statement-breakpoint
 CREATE INDEX "predictions_created_id_idx" ON "predictions" USING btree ("created_at","id");--> statement-breakpoint
 CREATE INDEX "predictions_deadline_idx" ON "predictions" USING btree ("cancel_at") WHERE "predictions"."cancel_at" is not null and "predictions"."status" in ('queued', 'processing');--> statement-breakpoint
 -- Hand-written (drizzle does not model triggers): the webhook outbox. A prediction with a webhook

@@ -81,6 +81,8 @@ export const predictions = pgTable(
     index('predictions_model_completed_idx').on(t.model_id, t.completed_at),
     // GET /v1/predictions: a client's predictions, newest first, by keyset (created_at, id).
     index('predictions_client_created_idx').on(t.client_id, t.created_at, t.id),
+    // The list filtered by status: a rare status (failed, canceled) is found without a scan.
+    index('predictions_client_status_created_idx').on(t.client_id, t.status, t.created_at, t.id),
     // The operator's list over every client, in the same order (and time-range scans).
     index('predictions_created_id_idx').on(t.created_at, t.id),
     // The deadline loop looks for unfinished predictions past their cancel_at.
