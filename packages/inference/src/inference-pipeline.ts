@@ -49,7 +49,10 @@ export class InferencePipeline {
       if (claimedIds.has(id) || results.has(id)) continue;
       const row = await getPrediction(this.db, id);
       // Past its deadline it is not claimed: the deadline loop ends it canceled.
-      const overdue = row?.cancel_at != null && row.cancel_at.getTime() <= Date.now() + 1_000;
+      const overdue =
+        row?.cancel_at !== undefined &&
+        row.cancel_at !== null &&
+        row.cancel_at.getTime() <= Date.now() + 1_000;
       results.set(
         id,
         row && (isTerminal(row.status) || overdue)

@@ -91,12 +91,12 @@ export class PredictionStreams {
 
     // Watch before the first read, so that a change in between is not missed.
     const unwatch = watchers.watch(id, () => void refresh());
-    let heartbeat: NodeJS.Timeout | undefined;
+    const timers: { heartbeat?: NodeJS.Timeout } = {};
     const close = () => {
       if (ended) return;
       ended = true;
       unwatch();
-      clearInterval(heartbeat);
+      clearInterval(timers.heartbeat);
       this.closers.delete(close);
       res.end();
     };
@@ -146,8 +146,8 @@ export class PredictionStreams {
     res.write('retry: 2000\n\n');
     this.closers.add(close);
     res.on('close', close);
-    heartbeat = setInterval(() => res.write(': heartbeat\n\n'), this.options.heartbeatMs);
-    heartbeat.unref();
+    timers.heartbeat = setInterval(() => res.write(': heartbeat\n\n'), this.options.heartbeatMs);
+    timers.heartbeat.unref();
     publish(first);
     if (STEP[first.status] === 3) close();
     else if (again) await refresh();
