@@ -335,8 +335,9 @@ describe('the service routes', () => {
       requestBody: { content: Record<string, { schema: { $ref: string } }> };
     };
     const ref = post.requestBody.content['application/json']!.schema.$ref;
-    expect(ref).toBe('#/components/schemas/TravellerRequest');
-    const schema = doc.components.schemas.TravellerRequest as {
+    // The traveller request and the submission options (webhook, cancel_after).
+    expect(ref).toBe('#/components/schemas/PredictionSubmission');
+    const schema = doc.components.schemas.PredictionSubmission as {
       required: string[];
       additionalProperties: boolean;
     };

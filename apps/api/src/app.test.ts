@@ -41,6 +41,8 @@ function app(metricsOnMainPort: boolean): Express {
     logger: createLogger({ service: 'test', format: 'json', stream: new PassThrough() }),
     retry: { attempts: 1, backoffMs: 0 },
     waiter: unused,
+    watchers: unused,
+    webhookTargets: { allowedHosts: new Set(), allowHttp: false },
     metrics: createApiMetrics(registry),
     registry,
     metricsOnMainPort,
@@ -71,11 +73,16 @@ const tableRoutes = OPERATION_IDS.map((id) => {
 }).sort();
 
 describe('the router and the table of operations', () => {
+  // Besides the table: the docs page's script (and its static assets under /docs/assets).
+  const docsAssets = ['GET /docs/init.js'];
+
   it('mounts every operation of the table, and no route the table lacks', () => {
-    expect(mountedRoutes(app(false))).toEqual(tableRoutes);
+    expect(mountedRoutes(app(false))).toEqual([...tableRoutes, ...docsAssets].sort());
   });
 
   it('adds only /metrics when it is served on the main port', () => {
-    expect(mountedRoutes(app(true))).toEqual([...tableRoutes, 'GET /metrics'].sort());
+    expect(mountedRoutes(app(true))).toEqual(
+      [...tableRoutes, ...docsAssets, 'GET /metrics'].sort(),
+    );
   });
 });

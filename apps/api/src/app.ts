@@ -9,11 +9,12 @@ import type { Db } from '@predictq/db';
 import type { Logger } from '@predictq/logging';
 import { type ApiMetrics, exposition } from '@predictq/metrics';
 import type { ModelCheckOptions } from '@predictq/model';
-import type { CompletionWaiter } from '@predictq/predictions';
+import type { CompletionWaiter, StatusWatchers } from '@predictq/predictions';
+import type { TargetPolicy } from '@predictq/webhooks';
 import type { Backlog, InferenceQueue, RetryPolicy, TrainingQueue } from '@predictq/queue';
 
 import { accessChains } from './http/access';
-import { type AdminMode, requireAdmin } from './http/admin';
+import { type AdminMode, markOperator, requireAdmin } from './http/admin';
 import { type AdmissionLimits, admitSubmission } from './http/admission';
 import { withBodyDeadline } from './http/body-deadline';
 import { databaseGate } from './http/database-gate';
@@ -28,6 +29,10 @@ import { mountOperations } from './http/mount';
 import { buildOpenApiDocument } from './openapi';
 import { clientHandlers } from './routes/client.routes';
 import { compatHandlers } from './routes/compat.routes';
+import { docsAssets, docsHandlers } from './routes/docs.routes';
+import { predictionListHandlers } from './routes/prediction-list.routes';
+import { PredictionStreams } from './routes/prediction-stream';
+import { webhookHandlers } from './routes/webhook.routes';
 import { healthHandlers } from './routes/health.routes';
 import { locationHandlers } from './routes/location.routes';
 import { modelHandlers } from './routes/model.routes';
@@ -43,6 +48,10 @@ export interface AppOptions {
   logger: Logger;
   retry: RetryPolicy;
   waiter: CompletionWaiter;
+  watchers: StatusWatchers;
+  /** The event streams (main closes them on shutdown). */
+  streams?: { max: number; heartbeatMs: number; onCreated?: (streams: PredictionStreams) => void };
+  webhookTargets: TargetPolicy;
   metrics: ApiMetrics;
   registry: Registry;
   /** Serve /metrics on the API's own port (false when METRICS_PORT serves it). */
@@ -125,6 +134,16 @@ export function createApp(options: AppOptions): Express {
 
   const modelVersions = new ModelVersions(db);
   const predictionDeps = { db, queue, logger: logger.child({ scope: 'predictions' }), retry };
+  const streams = new PredictionStreams({
+    db,
+    watchers: options.watchers,
+    modelVersions,
+    logger: logger.child({ scope: 'streams' }),
+    maxStreams: options.streams?.max ?? 1000,
+    heartbeatMs: options.streams?.heartbeatMs ?? 15_000,
+  });
+  options.streams?.onCreated?.(streams);
+  app.use(docsAssets());
   app.use(
     mountOperations(
       {
@@ -134,7 +153,13 @@ export function createApp(options: AppOptions): Express {
           metrics,
           modelVersions,
           waiter: options.waiter,
+          webhookTargets: options.webhookTargets,
+          streams,
         }),
+        ...predictionListHandlers({ ...predictionDeps, modelVersions }),
+        streamPrediction: ({ params: { id } }, res, req) => streams.open(req, res, id),
+        ...webhookHandlers({ db }),
+        ...docsHandlers(),
         ...compatHandlers({ ...predictionDeps, metrics, modelVersions }),
         ...locationHandlers({ db }),
         ...trainingHandlers({
@@ -149,6 +174,7 @@ export function createApp(options: AppOptions): Express {
         v1: chains(options.requireApiKey, true),
         compat: chains(options.compatRequireApiKey, false),
         operator: requireAdmin(options.adminToken, options.adminMode),
+        operatorView: markOperator(options.adminToken),
         jsonBody,
         uploadJsonBody: withBodyDeadline(
           express.json({ limit: options.uploadLimit, strict: true }),

@@ -66,6 +66,10 @@ export const apiEnvSchema = z
     ADMISSION_REFUSAL_PACE: positiveInt(100),
     /** Requests refused (503) at once while this many already wait for a database connection. */
     DATABASE_MAX_WAITING: nonNegativeInt(128),
+    /** Event streams (SSE) one API process keeps open at most; past it a new one gets 503. */
+    SSE_MAX_STREAMS: positiveInt(1_000),
+    /** A comment is sent on an idle event stream this often, so proxies keep it open. */
+    SSE_HEARTBEAT_MS: positiveInt(15_000),
     /** Serve /metrics only on this separate port (kept off the public one); unset: on PORT. */
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     /** Longest a client may take to send a request's headers. */

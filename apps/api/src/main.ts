@@ -8,7 +8,8 @@ import { installCrashHandlers, ShutdownRegistry } from '@predictq/lifecycle';
 import { createLogger, errorMessage } from '@predictq/logging';
 import { createApiMetrics, createMetricsRegistry, QUEUE_STATES } from '@predictq/metrics';
 import { canLimitMemory } from '@predictq/model';
-import { CompletionWaiter } from '@predictq/predictions';
+import { CompletionWaiter, StatusWatchers } from '@predictq/predictions';
+import { targetPolicy } from '@predictq/webhooks';
 import {
   BacklogSampler,
   createInferenceQueue,
@@ -89,14 +90,23 @@ async function main(): Promise<void> {
   sampler.start();
 
   const waiter = new CompletionWaiter();
+  const watchers = new StatusWatchers();
   const events = new PredictionEvents({
     url: config.DATABASE_URL,
-    onEnded: (ids) => waiter.notify(ids),
-    onReconnect: () => waiter.wakeAll(),
+    onEnded: (ids) => {
+      waiter.notify(ids);
+      watchers.notify(ids);
+    },
+    onStarted: (ids) => watchers.notify(ids),
+    onReconnect: () => {
+      waiter.wakeAll();
+      watchers.notifyAll();
+    },
     onError: (error) => logger.warn('prediction events connection lost', { error: error.message }),
   });
   await events.start();
 
+  let streams: { closeAll(): void } | undefined;
   const app = createApp({
     db: database.db,
     pool: database.pool,
@@ -106,6 +116,13 @@ async function main(): Promise<void> {
     logger,
     retry: { attempts: config.INFERENCE_ATTEMPTS, backoffMs: config.INFERENCE_BACKOFF_MS },
     waiter,
+    watchers,
+    streams: {
+      max: config.SSE_MAX_STREAMS,
+      heartbeatMs: config.SSE_HEARTBEAT_MS,
+      onCreated: (created) => (streams = created),
+    },
+    webhookTargets: targetPolicy(config.WEBHOOK_ALLOWED_HOSTS, config.WEBHOOK_ALLOW_HTTP),
     metrics,
     registry,
     metricsOnMainPort: config.METRICS_PORT === undefined,
@@ -168,8 +185,10 @@ async function main(): Promise<void> {
     .add('http server', () => {
       app.locals.draining = true;
       sampler.stop();
-      // Long polls answer now with the current status instead of holding the close.
+      // Long polls answer now with the current status instead of holding the close, and event
+      // streams end (their clients reconnect with Last-Event-ID).
       waiter.wakeAll();
+      streams?.closeAll();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       metricsServer?.server.close();

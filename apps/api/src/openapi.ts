@@ -23,10 +23,18 @@ const SECURITY: Record<Operation['auth'], Record<string, string[]>[] | undefined
   operator: [{ operatorToken: [] }],
 };
 
+function securityOf(op: Operation) {
+  const security = SECURITY[op.auth];
+  return op.operatorView && security ? [...security, { operatorToken: [] }] : security;
+}
+
 function response(spec: ResponseSpec) {
   return {
     description: spec.description,
     ...(spec.schema ? { content: { 'application/json': { schema: spec.schema } } } : {}),
+    ...(spec.contentType
+      ? { content: { [spec.contentType]: { schema: { type: 'string' as const } } } }
+      : {}),
     ...(spec.headers
       ? {
           headers: Object.fromEntries(
@@ -50,7 +58,7 @@ function responses(op: Operation): ZodOpenApiResponsesObject {
 }
 
 function describe(id: string, op: Operation): ZodOpenApiOperationObject {
-  const security = SECURITY[op.auth];
+  const security = securityOf(op);
   return {
     operationId: id,
     summary: op.summary,

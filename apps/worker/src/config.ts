@@ -90,6 +90,34 @@ export const workerEnvSchema = z.object({
   PROMOTE_FAILING_ACCEPTANCE: z.coerce.number().min(0).max(1).default(0.3),
   /** …or whose "none fitted" rate it misjudges by more than this (absolute). */
   PROMOTE_FAILING_NONE_ERROR: z.coerce.number().min(0).max(1).default(0.3),
+  /** How often unfinished predictions past their deadline (cancel_after) are canceled. */
+  DEADLINE_INTERVAL_MS: positiveInt(1_000),
+  /**
+   * Webhook signing secrets (whsec_ + base64, Standard Webhooks), space-separated while
+   * rotating (each signs). Clients may have their own. Unset: deliveries of clients without a
+   * secret fail (logged), they are never sent unsigned.
+   */
+  WEBHOOK_SECRET: z
+    .string()
+    .regex(
+      /^whsec_[A-Za-z0-9+/=]{16,}( whsec_[A-Za-z0-9+/=]{16,})*$/,
+      'one or more whsec_... secrets, space-separated',
+    )
+    .optional(),
+  /** The API's public address, for the link sent instead of a payload over the size cap. */
+  PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8000'),
+  /** Largest webhook payload; a larger prediction is sent as a link to it. */
+  WEBHOOK_MAX_PAYLOAD_BYTES: positiveInt(256 * 1024),
+  /** A receiver has this long to answer one delivery attempt. */
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  /** Tries per delivery before it is dead-lettered. */
+  WEBHOOK_MAX_ATTEMPTS: positiveInt(12),
+  /** First retry delay of a delivery; then doubling with jitter (12 tries from 20 s: ~a day). */
+  WEBHOOK_BACKOFF_MS: positiveInt(20_000),
+  /** Deliveries a worker process sends at once (receivers are independent of each other). */
+  WEBHOOK_CONCURRENCY: positiveInt(32),
+  /** How often the outbox is read for deliveries to enqueue. */
+  WEBHOOK_DISPATCH_INTERVAL_MS: positiveInt(250),
 });
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;

@@ -16,18 +16,23 @@ import {
 import { crashNow, Failpoints, installCrashHandlers, ShutdownRegistry } from '@predictq/lifecycle';
 import { createLogger, errorMessage, type Logger } from '@predictq/logging';
 import { createMetricsRegistry, createWorkerMetrics, exposition } from '@predictq/metrics';
+import { cancelOverduePredictions } from '@predictq/predictions';
 import {
   createInferenceQueue,
   createRedis,
   createTrainingQueue,
+  createWebhookQueue,
   QUEUES,
   RedisEpoch,
 } from '@predictq/queue';
+import { targetPolicy } from '@predictq/webhooks';
 
 import { loadWorkerConfig } from './config';
 import { startHealthServer } from './health-server';
 import { RecoveryLoop } from './recovery-loop';
 import { ServingState } from './serving-state';
+import { dispatchDeliveries } from './webhook-dispatcher';
+import { createWebhookWorker } from './webhook.worker';
 import { createWorkers } from './workers';
 
 /**
@@ -135,10 +140,48 @@ async function main(): Promise<void> {
     logger.debug('training queue error', { error: error.message }),
   );
 
+  const webhookQueue = createWebhookQueue(sweepRedis, config.QUEUE_PREFIX);
+  webhookQueue.on('error', (error) =>
+    logger.debug('webhook queue error', { error: error.message }),
+  );
+
   const workers = createWorkers(config, { db, batcher, logger, metrics, connection });
   const { worker, trainer, gate, pauses } = workers;
+  const webhookWorker = createWebhookWorker(
+    { db, logger: logger.child({ scope: 'webhooks' }), metrics },
+    {
+      connection,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.WEBHOOK_CONCURRENCY,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      maxPayloadBytes: config.WEBHOOK_MAX_PAYLOAD_BYTES,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      secret: config.WEBHOOK_SECRET,
+      policy: targetPolicy(config.WEBHOOK_ALLOWED_HOSTS, config.WEBHOOK_ALLOW_HTTP),
+    },
+  );
+  pauses.add(webhookWorker);
+  for (const outcome of ['delivered', 'retried', 'dead'])
+    metrics.webhookAttempts.inc({ outcome }, 0);
 
   const stopRefresh = every(config.REFRESH_INTERVAL_MS, logger, 'refresh', () => serving.refresh());
+  const predictionDeps = {
+    db,
+    queue,
+    logger: logger.child({ scope: 'deadlines' }),
+    retry: { attempts: config.INFERENCE_ATTEMPTS, backoffMs: config.INFERENCE_BACKOFF_MS },
+  };
+  const stopDeadlines = every(config.DEADLINE_INTERVAL_MS, logger, 'deadlines', async () => {
+    const canceled = await cancelOverduePredictions(predictionDeps);
+    if (canceled > 0) metrics.deadlineCanceled.inc(canceled);
+  });
+  const webhookRetry = {
+    attempts: config.WEBHOOK_MAX_ATTEMPTS,
+    backoffMs: config.WEBHOOK_BACKOFF_MS,
+  };
+  const stopDispatch = every(config.WEBHOOK_DISPATCH_INTERVAL_MS, logger, 'webhook dispatch', () =>
+    dispatchDeliveries(db, webhookQueue, webhookRetry),
+  );
   const recovery = new RecoveryLoop(
     {
       db,
@@ -189,15 +232,18 @@ async function main(): Promise<void> {
   shutdown
     .add('loops', async () => {
       stopRefresh();
+      stopDeadlines();
+      stopDispatch();
       gate.close();
       await recovery.stop();
     })
     // close() stops taking jobs and waits for the ones in hand to finish.
     .add('inference worker', () => worker.close())
     .add('training worker', () => trainer?.close())
+    .add('webhook worker', () => webhookWorker.close())
     .add('batches', () => batcher.idle())
     .add('queues', async () => {
-      await Promise.all([queue.close(), trainingQueue.close()]);
+      await Promise.all([queue.close(), trainingQueue.close(), webhookQueue.close()]);
     })
     .add('redis', async () => {
       await Promise.all([connection.quit(), sweepRedis.quit()]);
@@ -209,6 +255,7 @@ async function main(): Promise<void> {
   for (const [name, running] of [
     ['inference', worker],
     ['training', trainer],
+    ['webhook', webhookWorker],
   ] as const) {
     running?.run().catch((error: unknown) => {
       logger.error(`${name} worker stopped`, { error: errorMessage(error) });

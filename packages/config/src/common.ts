@@ -2,7 +2,7 @@
 // own; .env.example documents them all and a test keeps it in step with these schemas.
 import { z } from 'zod';
 
-import { positiveInt, url } from './env';
+import { boolean, positiveInt, url } from './env';
 
 export const commonEnvShape = {
   /** development | production | test: production refuses unsafe defaults. */
@@ -39,6 +39,14 @@ export const commonEnvShape = {
   INFERENCE_BACKOFF_MS: positiveInt(1000),
   /** Milliseconds a process may take to shut down gracefully before it is forced out. */
   SHUTDOWN_TIMEOUT_MS: positiveInt(30_000),
+  /**
+   * Webhook targets that may be private, loopback or link-local, and plain http: comma-separated
+   * host or host:port (e.g. localhost:9000 in tests). Every other target must resolve to public
+   * addresses only (checked at submission and at each delivery).
+   */
+  WEBHOOK_ALLOWED_HOSTS: z.string().default(''),
+  /** Plain http webhooks to any public host (otherwise only https, or listed hosts). */
+  WEBHOOK_ALLOW_HTTP: boolean(false),
   /** Seed for the first-start catalogue and baseline model. */
   SEED: z.coerce.number().int().default(42),
 } as const;

@@ -17,6 +17,8 @@ export interface ResponseSpec {
   description: string;
   /** The JSON body; none for an answer without one. */
   schema?: z.ZodType;
+  /** The media type of a body that is not JSON (text/event-stream, text/html). */
+  contentType?: string;
   /** Response headers the answer sets (their description). */
   headers?: Record<string, string>;
 }
@@ -31,6 +33,8 @@ export interface Operation {
   compat?: true;
   /** A new prediction: admission control refuses it, before its body is read, past capacity. */
   submission?: true;
+  /** A client route that the operator token may call too, seeing every client's predictions. */
+  operatorView?: true;
   /** Path parameters; a value its schema refuses is a 404 (see resourceParam). */
   params?: z.ZodObject;
   query?: z.ZodObject;

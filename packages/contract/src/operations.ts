@@ -22,10 +22,16 @@ import {
   IDEMPOTENCY_KEY,
   locationListSchema,
   locationSchema,
+  durationSeconds,
+  listQuery,
+  predictionListSchema,
   predictionSchema,
+  preferHeader,
   readinessSchema,
   resultsQuery,
   waitQuery,
+  webhookDeliveryListSchema,
+  webhookDeliverySchema,
 } from './api.schemas';
 import {
   apiKeySchema,
@@ -69,7 +75,7 @@ export const OPERATIONS = {
   submitPrediction: operation({
     method: 'post',
     path: '/v1/predictions',
-    summary: 'Submit a traveller request for ranking',
+    summary: 'Submit a traveller request for ranking, with its options (webhook, deadline)',
     auth: 'client',
     submission: true,
     headers: z.object({
@@ -78,36 +84,128 @@ export const OPERATIONS = {
         .regex(IDEMPOTENCY_KEY, 'must be 1 to 255 visible ASCII characters')
         .optional()
         .meta({
-          description: 'The same key returns the same prediction and never a second job.',
+          description:
+            'The same key returns the same prediction and never a second job; with another body or other options it is a 422.',
         }),
+      'Cancel-After': durationSeconds.optional().meta({
+        description:
+          'Deadline, as cancel_after (e.g. 30s); the body field wins when both are given.',
+      }),
+      Prefer: preferHeader,
     }),
     body: { schema: createPredictionBody },
     responses: {
+      200: {
+        description: 'Prefer: wait, and the prediction ended in time: the finished prediction',
+        schema: predictionSchema,
+        headers: { 'Preference-Applied': 'wait=N, when the wait was honoured' },
+      },
       202: {
         description: 'Accepted; poll the Location header',
         schema: acceptedSchema,
-        headers: { Location: 'Where to poll the prediction' },
+        headers: {
+          Location: 'Where to poll the prediction',
+          'Preference-Applied': 'wait=N, when the wait was honoured (and ran out)',
+        },
       },
-      400: error('Invalid body (each broken field in details), or Idempotency-Key'),
+      400: error('Invalid body (each broken field in details), or header'),
       413: error('Body too large'),
       415: error('Body is not JSON'),
-      422: error('Idempotency-Key reused with another body'),
+      422: error(
+        'Idempotency-Key reused with another body or other options, or a webhook target that is refused (private address)',
+      ),
     },
-    example: { body: EXAMPLE_TRAVELLER_REQUEST },
+    example: {
+      body: { ...EXAMPLE_TRAVELLER_REQUEST, webhook: 'https://example.com/hooks/predictq' },
+    },
+  }),
+  listPredictions: operation({
+    method: 'get',
+    path: '/v1/predictions',
+    summary: "The caller's predictions, newest first, without rankings (the operator sees all)",
+    auth: 'client',
+    operatorView: true,
+    query: listQuery,
+    responses: {
+      200: { description: 'A page, and the cursor of the next one', schema: predictionListSchema },
+      400: error('Invalid filter, limit or cursor'),
+    },
+    example: { query: { limit: 20, status: 'succeeded' } },
   }),
   getPrediction: operation({
     method: 'get',
     path: '/v1/predictions/{id}',
-    summary: 'Read a prediction; a succeeded one marks its ranking as shown',
+    summary:
+      'Read a prediction; a succeeded one marks its ranking as shown. Accept: text/event-stream streams it',
     auth: 'client',
     params: predictionId,
     query: waitQuery,
+    headers: z.object({ Prefer: preferHeader }),
     responses: {
-      200: { description: 'The prediction', schema: predictionSchema },
+      200: {
+        description: 'The prediction',
+        schema: predictionSchema,
+        headers: { 'Preference-Applied': 'wait=N, when Prefer: wait was honoured' },
+      },
       400: error('Invalid wait'),
       404: error('Unknown prediction'),
     },
     example: { params: { id: EXAMPLE_ID }, query: { wait: 10 } },
+  }),
+  cancelPrediction: operation({
+    method: 'post',
+    path: '/v1/predictions/{id}/cancel',
+    summary: 'Cancel a queued or processing prediction',
+    auth: 'client',
+    params: predictionId,
+    responses: {
+      200: { description: 'Canceled', schema: predictionSchema },
+      404: error('Unknown prediction'),
+      409: error('The prediction had already ended (its status in the message)'),
+    },
+    example: { params: { id: EXAMPLE_ID } },
+  }),
+  streamPrediction: operation({
+    method: 'get',
+    path: '/v1/predictions/{id}/stream',
+    summary:
+      'Server-sent events: one per status (queued, processing, then the terminal one, with the ranking); resumes after Last-Event-ID',
+    auth: 'client',
+    params: predictionId,
+    responses: {
+      200: {
+        description:
+          'An event stream; each event is named after the status, its data is the prediction, its id the step (1 queued, 2 processing, 3 ended); comments are heartbeats',
+        contentType: 'text/event-stream',
+      },
+      404: error('Unknown prediction'),
+      503: error('Too many open streams in this process (SSE_MAX_STREAMS); Retry-After'),
+    },
+    example: { params: { id: EXAMPLE_ID } },
+  }),
+  listWebhookDeliveries: operation({
+    method: 'get',
+    path: '/v1/predictions/{id}/webhooks',
+    summary: "The prediction's webhook deliveries: attempts, status codes, timings",
+    auth: 'client',
+    params: predictionId,
+    responses: {
+      200: { description: 'The delivery log', schema: webhookDeliveryListSchema },
+      404: error('Unknown prediction'),
+    },
+    example: { params: { id: EXAMPLE_ID } },
+  }),
+  redeliverWebhook: operation({
+    method: 'post',
+    path: '/v1/predictions/{id}/webhooks/{delivery}/redeliver',
+    summary: 'Send a delivery again (the same webhook-id)',
+    auth: 'client',
+    params: z.object({ id: uuidParam('prediction'), delivery: uuidParam('delivery') }),
+    responses: {
+      202: { description: 'Queued again', schema: webhookDeliverySchema },
+      404: error('Unknown prediction or delivery'),
+    },
+    example: { params: { id: EXAMPLE_ID, delivery: EXAMPLE_ID } },
   }),
   sendFeedback: operation({
     method: 'post',
@@ -472,6 +570,13 @@ export const OPERATIONS = {
       200: { description: 'Ready', schema: readinessSchema },
       503: { description: 'Not ready', schema: readinessSchema },
     },
+  }),
+  docs: operation({
+    method: 'get',
+    path: '/docs',
+    summary: 'Interactive API documentation (Swagger UI over this document)',
+    auth: 'public',
+    responses: { 200: { description: 'The page', contentType: 'text/html' } },
   }),
   openapi: operation({
     method: 'get',

@@ -1,14 +1,16 @@
 // A dedicated connection that LISTENs for predictions reaching a terminal state (announced by
-// completePredictions and failPrediction at commit), so that long-polling clients are answered
-// the moment their prediction ends. It reconnects with backoff; notifications sent while it was
+// the complete, fail and cancel statements at commit) and for those that started (the claim), so
+// that long polls and event streams are answered the moment their prediction changes. It reconnects with backoff; notifications sent while it was
 // away are lost, so onReconnect lets waiters re-read instead of waiting for nothing.
 import { Client } from 'pg';
 
-import { PREDICTION_ENDED_CHANNEL } from './prepared';
+import { PREDICTION_ENDED_CHANNEL, PREDICTION_STARTED_CHANNEL } from './prepared';
 
 export interface PredictionEventsOptions {
   url: string;
   onEnded: (ids: string[]) => void;
+  /** Predictions that began processing (for the event streams). */
+  onStarted?: (ids: string[]) => void;
   onReconnect: () => void;
   onError: (error: Error) => void;
 }
@@ -45,12 +47,15 @@ export class PredictionEvents {
     client.on('notification', (message) => {
       if (message.channel === PREDICTION_ENDED_CHANNEL && message.payload) {
         this.options.onEnded(message.payload.split(','));
+      } else if (message.channel === PREDICTION_STARTED_CHANNEL && message.payload) {
+        this.options.onStarted?.(message.payload.split(','));
       }
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, new Error('connection ended')));
     await client.connect();
     await client.query(`LISTEN ${PREDICTION_ENDED_CHANNEL}`);
+    if (this.options.onStarted) await client.query(`LISTEN ${PREDICTION_STARTED_CHANNEL}`);
     this.client = client;
     if (this.attempts > 0) this.options.onReconnect();
     this.attempts = 0;

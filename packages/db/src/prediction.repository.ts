@@ -15,6 +15,7 @@ import {
   LOCATION_COLUMNS,
   PREDICTION_COLUMNS,
   PREDICTION_ENDED_CHANNEL,
+  PREDICTION_STARTED_CHANNEL,
   runPrepared,
 } from './prepared';
 import { sqlList } from './schema/columns';
@@ -34,6 +35,10 @@ export interface NewPrediction {
   clientId?: string | undefined;
   idempotencyKey?: string | undefined;
   requestHash?: string | undefined;
+  webhook?: string | undefined;
+  webhookEventsFilter?: readonly string[] | undefined;
+  /** Seconds from now after which the still unfinished prediction is canceled. */
+  cancelAfterS?: number | undefined;
 }
 
 /**
@@ -43,9 +48,9 @@ export interface NewPrediction {
 const INSERT_PREDICTION = `
   INSERT INTO predictions (id, idempotency_key, request_hash, people_num, people_age, children_num,
     budget, nights, time_arrival, pool, spa, pet_friendly, lake, mountain, sport, age_avg, age_std,
-    age_min, age_max, profile, client_id)
+    age_min, age_max, profile, client_id, webhook, webhook_events_filter, cancel_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-    $21)
+    $21, $22, $23, now() + make_interval(secs => $24::double precision))
   ON CONFLICT (client_id, idempotency_key) DO NOTHING
   RETURNING ${PREDICTION_COLUMNS}`;
 
@@ -77,6 +82,9 @@ export async function createPrediction(
     r.age_max,
     r.profile ?? null,
     clientId,
+    input.webhook ?? null,
+    input.webhookEventsFilter ?? null,
+    input.cancelAfterS ?? null,
   ]);
   if (inserted) return { prediction: inserted, created: true };
   const existing = await findByIdempotencyKey(db, clientId, input.idempotencyKey ?? '');
@@ -267,11 +275,25 @@ export async function labelledStays(db: Db, predictionId: string): Promise<Label
 /** The source states a transition accepts (a status array parameter of its statement). */
 export type FromStates = readonly PredictionStatus[];
 
+// A prediction past its deadline is not claimed (the deadline loop cancels it). Predictions that
+// start now (queued before) are announced on PREDICTION_STARTED_CHANNEL at commit, one NOTIFY
+// per batch, for the event streams.
 const CLAIM_PREDICTIONS = `
-  UPDATE predictions
-  SET status = 'processing', started_at = coalesce(started_at, now()), attempts = attempts + 1
-  WHERE id = ANY($1::uuid[]) AND status = ANY($2::prediction_status[])
-  RETURNING ${PREDICTION_COLUMNS}`;
+  WITH claimed AS (
+    SELECT id AS cid, status AS was FROM predictions
+    WHERE id = ANY($1::uuid[]) AND status = ANY($2::prediction_status[])
+      AND (cancel_at IS NULL OR cancel_at > now())
+    FOR UPDATE
+  ), started AS (
+    UPDATE predictions
+    SET status = 'processing', started_at = coalesce(started_at, now()), attempts = attempts + 1
+    FROM claimed WHERE id = cid AND status = ANY($2::prediction_status[])
+    RETURNING ${PREDICTION_COLUMNS}, was
+  ), notified AS (
+    SELECT pg_notify('${PREDICTION_STARTED_CHANNEL}', string_agg(id::text, ','))
+    FROM started WHERE was = 'queued' HAVING count(*) > 0
+  )
+  SELECT * FROM started WHERE (SELECT count(*) FROM notified) >= 0`;
 
 /** Marks the predictions `processing` (one more attempt), those whose status is in `from`. */
 export async function claimPredictionsFrom(

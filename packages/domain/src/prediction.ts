@@ -36,3 +36,22 @@ export function isUnfinished(status: PredictionStatus): status is UnfinishedStat
 /** What feedback says: one of the stays shown was chosen, or none fitted. */
 export const FEEDBACK_OUTCOMES = ['chosen', 'none'] as const;
 export type FeedbackOutcome = (typeof FEEDBACK_OUTCOMES)[number];
+
+/** Events a webhook may be called for: start (processing) and completed (a terminal state). */
+export const WEBHOOK_EVENTS = ['start', 'completed'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** The events called back when the submission names none. */
+export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEvent[] = ['completed'];
+
+/**
+ * How a prediction is submitted, apart from the request itself: where to call back and on which
+ * events, and its deadline. Part of the submission's identity (an Idempotency-Key replay with
+ * other options is refused), never part of the request (`input`).
+ */
+export interface SubmissionOptions {
+  webhook?: string | undefined;
+  webhookEventsFilter?: readonly WebhookEvent[] | undefined;
+  /** Seconds after submission at which a still unfinished prediction ends canceled. */
+  cancelAfterS?: number | undefined;
+}

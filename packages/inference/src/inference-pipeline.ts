@@ -48,10 +48,15 @@ export class InferencePipeline {
     for (const id of predictionIds) {
       if (claimedIds.has(id) || results.has(id)) continue;
       const row = await getPrediction(this.db, id);
+      // Past its deadline it is not claimed: the deadline loop ends it canceled.
+      const overdue =
+        row?.cancel_at !== undefined &&
+        row.cancel_at !== null &&
+        row.cancel_at.getTime() <= Date.now() + 1_000;
       results.set(
         id,
-        row && isTerminal(row.status)
-          ? { ok: true, value: { kind: 'skipped', status: row.status } }
+        row && (isTerminal(row.status) || overdue)
+          ? { ok: true, value: { kind: 'skipped', status: overdue ? 'overdue' : row.status } }
           : { ok: false, error: new PermanentError(`prediction ${id} does not exist`) },
       );
     }

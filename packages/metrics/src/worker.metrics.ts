@@ -99,6 +99,28 @@ export function createWorkerMetrics(registry: Registry) {
       buckets: WORK_SECONDS,
       registers: [registry],
     }),
+    webhookAttempts: new Counter({
+      name: 'predictq_webhook_attempts_total',
+      help: 'Webhook delivery attempts by outcome (delivered, retried, dead: the last try failed).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    webhookLatency: new Histogram({
+      name: 'predictq_webhook_attempt_seconds',
+      help: 'Time of one webhook delivery attempt (to the answer, or the failure).',
+      buckets: WORK_SECONDS,
+      registers: [registry],
+    }),
+    webhookTruncated: new Counter({
+      name: 'predictq_webhook_truncated_total',
+      help: 'Webhook payloads over WEBHOOK_MAX_PAYLOAD_BYTES, sent as a link to the prediction.',
+      registers: [registry],
+    }),
+    deadlineCanceled: new Counter({
+      name: 'predictq_deadline_canceled_total',
+      help: 'Predictions canceled because their deadline (cancel_after) passed.',
+      registers: [registry],
+    }),
   };
 }
 

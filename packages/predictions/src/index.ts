@@ -3,3 +3,7 @@ export * from './prediction-lifecycle';
 export * from './read-prediction';
 export * from './recover-unfinished';
 export * from './submit-prediction';
+export * from './present-prediction';
+export * from './cancel-prediction';
+export * from './status-watchers';
+export * from './webhook-payload';

@@ -2,8 +2,11 @@
 // transitions, each with the states it may start from. The statements are packages/db's (each one
 // prepared statement, one round trip, taking the source states as a parameter); the rule of which
 // source states a transition accepts is here and nowhere else. The API (accept), the workers
-// (claim, complete, fail) and the recovery sweep (recover, fail) call these functions.
+// (claim, complete, fail, cancel at the deadline), the recovery sweep (recover, fail) and the
+// cancel route call these functions.
 import {
+  cancelOverdueFrom,
+  cancelPredictionFrom,
   claimPredictionsFrom,
   type Completion,
   completePredictionsFrom,
@@ -31,7 +34,11 @@ export const PREDICTION_TRANSITIONS = {
   complete: { from: ['processing'], to: 'succeeded' },
   /** Its own fault (or its job failed for good): never a prediction that already ended. */
   fail: { from: UNFINISHED_STATUSES, to: 'failed' },
-  /** The client withdraws it before it ended (the cancel route comes with the lifecycle API). */
+  /**
+   * The client withdraws it before it ended, or its deadline passes. Completion starts only from
+   * processing and both take the row's lock, so whichever commits first wins: a canceled
+   * prediction is never completed, a completed one never canceled.
+   */
   cancel: { from: UNFINISHED_STATUSES, to: 'canceled' },
   /** The sweep finds it unfinished with its job lost, and enqueues the job again. */
   recover: { from: UNFINISHED_STATUSES, to: null },
@@ -71,4 +78,27 @@ export function completePredictions(db: Db, completions: readonly Completion[]):
 /** fail: ends the prediction failed with the reason; false when it had already ended. */
 export function failPrediction(db: Db, id: string, reason: string): Promise<boolean> {
   return failPredictionFrom(db, id, reason, PREDICTION_TRANSITIONS.fail.from);
+}
+
+/**
+ * cancel (by the caller): ends it canceled when it had not ended. `clientId` null is the
+ * operator (any client's). False when nothing was canceled.
+ */
+export function cancelPrediction(
+  db: Db,
+  id: string,
+  clientId: string | null,
+  reason = 'canceled by the client',
+): Promise<boolean> {
+  return cancelPredictionFrom(db, id, clientId, reason, PREDICTION_TRANSITIONS.cancel.from);
+}
+
+/** cancel (at the deadline): up to `limit` predictions past their cancel_at; their ids. */
+export function cancelOverdue(db: Db, limit: number): Promise<string[]> {
+  return cancelOverdueFrom(
+    db,
+    limit,
+    'canceled: not done before its deadline (cancel_after)',
+    PREDICTION_TRANSITIONS.cancel.from,
+  );
 }

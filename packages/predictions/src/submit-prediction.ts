@@ -2,7 +2,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 
 import type { Db, PredictionRow } from '@predictq/db';
-import { enrichRequest, type TravellerRequest } from '@predictq/domain';
+import {
+  DEFAULT_WEBHOOK_EVENTS,
+  enrichRequest,
+  type SubmissionOptions,
+  type TravellerRequest,
+} from '@predictq/domain';
 import { crashNow, Failpoints } from '@predictq/lifecycle';
 import { errorMessage, type Logger } from '@predictq/logging';
 import { enqueuePrediction, type InferenceQueue, type RetryPolicy } from '@predictq/queue';
@@ -21,7 +26,7 @@ export interface PredictionDeps {
 
 export class IdempotencyKeyReused extends Error {
   constructor(readonly predictionId: string) {
-    super('the Idempotency-Key was already used with a different request body');
+    super('the Idempotency-Key was already used with a different request body or options');
     this.name = 'IdempotencyKeyReused';
   }
 }
@@ -34,8 +39,29 @@ export interface Submission {
   enqueued: boolean;
 }
 
-export function requestHash(request: TravellerRequest): string {
-  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+/** The options as stored: the default events filter applied when there is a webhook. */
+export function normalizeOptions(options: SubmissionOptions): SubmissionOptions {
+  return {
+    webhook: options.webhook,
+    webhookEventsFilter:
+      options.webhook === undefined
+        ? undefined
+        : [...new Set(options.webhookEventsFilter ?? DEFAULT_WEBHOOK_EVENTS)].sort(),
+    cancelAfterS: options.cancelAfterS,
+  };
+}
+
+/**
+ * What an Idempotency-Key is bound to: the request and the options. Without options it is the
+ * request's hash alone, as it was before options existed (so older keys still replay).
+ */
+export function requestHash(request: TravellerRequest, options: SubmissionOptions = {}): string {
+  const { webhook, webhookEventsFilter, cancelAfterS } = normalizeOptions(options);
+  const hasOptions = webhook !== undefined || cancelAfterS !== undefined;
+  const identity = hasOptions
+    ? { request, options: { webhook, webhookEventsFilter, cancelAfterS } }
+    : request;
+  return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }
 
 /**
@@ -46,16 +72,24 @@ export function requestHash(request: TravellerRequest): string {
 export async function submitPrediction(
   deps: PredictionDeps,
   request: TravellerRequest,
-  options: { idempotencyKey?: string | undefined; clientId?: string | undefined } = {},
+  options: {
+    idempotencyKey?: string | undefined;
+    clientId?: string | undefined;
+    submission?: SubmissionOptions;
+  } = {},
 ): Promise<Submission> {
   const { idempotencyKey, clientId } = options;
-  const hash = idempotencyKey === undefined ? undefined : requestHash(request);
+  const submission = normalizeOptions(options.submission ?? {});
+  const hash = idempotencyKey === undefined ? undefined : requestHash(request, submission);
   const { prediction, created } = await acceptPrediction(deps.db, {
     id: randomUUID(),
     request: enrichRequest(request),
     idempotencyKey,
     requestHash: hash,
     clientId,
+    webhook: submission.webhook,
+    webhookEventsFilter: submission.webhookEventsFilter,
+    cancelAfterS: submission.cancelAfterS,
   });
   if (!created && prediction.request_hash !== hash) throw new IdempotencyKeyReused(prediction.id);
   if (created && failpoints.fires('submit.after-insert')) crashNow();

@@ -6,12 +6,15 @@ import { z } from 'zod';
 export const QUEUES = {
   inference: 'inference',
   training: 'training',
+  /** Webhook deliveries: their own queue and workers, so a slow receiver delays no scoring. */
+  webhook: 'webhook',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const JOBS = {
   scorePrediction: 'score-prediction',
   trainModel: 'train-model',
+  deliverWebhook: 'deliver-webhook',
 } as const;
 
 export const scorePredictionPayload = z.object({
@@ -65,5 +68,34 @@ export function trainModelOptions(trainingRunId: string): JobsOptions {
     attempts: 1,
     removeOnComplete: { age: 7 * 24 * 3600 },
     removeOnFail: { age: 30 * 24 * 3600 },
+  };
+}
+
+export const deliverWebhookPayload = z.object({ deliveryId: z.uuid() });
+export type DeliverWebhookPayload = z.infer<typeof deliverWebhookPayload>;
+
+export interface WebhookRetryPolicy {
+  /** Tries in all; after the last the delivery is dead-lettered (failed, kept in the log). */
+  attempts: number;
+  /** First retry delay; later ones double, with jitter (12 tries from 20 s: about a day). */
+  backoffMs: number;
+}
+
+/**
+ * A delivery's job for one round (a redelivery is a new round): the id dedups a re-enqueue of a
+ * round whose job still exists. Failed jobs are kept a while for inspection; the log of
+ * attempts lives in PostgreSQL.
+ */
+export function deliverWebhookOptions(
+  deliveryId: string,
+  round: number,
+  retry: WebhookRetryPolicy,
+): JobsOptions {
+  return {
+    jobId: `${deliveryId}-r${round}`,
+    attempts: retry.attempts,
+    backoff: { type: 'exponential', delay: retry.backoffMs, jitter: 0.5 },
+    removeOnComplete: { age: 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
   };
 }

@@ -37,3 +37,19 @@ export function requireAdmin(token: string | undefined, mode: AdminMode): Reques
     next();
   };
 }
+
+/**
+ * On a client route that the operator may call too (the list): a request presenting the operator
+ * token is the operator's (res.locals.operator), any other goes on as a client's. Only a
+ * configured token makes an operator here, never ALLOW_OPEN_ADMIN.
+ */
+export function markOperator(token: string | undefined): RequestHandler {
+  const expected = token === undefined ? undefined : digest(token);
+  return (req, res, next) => {
+    const match = /^Bearer (.+)$/.exec(req.get('authorization') ?? '');
+    if (expected && match && timingSafeEqual(digest(match[1] as string), expected)) {
+      res.locals.operator = true;
+    }
+    next();
+  };
+}

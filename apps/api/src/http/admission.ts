@@ -60,7 +60,15 @@ export function admitSubmission(options: AdmissionOptions): RequestHandler {
   let inFlight = 0;
   const admit: RequestHandler = (_req, res, next) => {
     inFlight += 1;
-    res.once('close', () => (inFlight -= 1));
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      inFlight -= 1;
+    };
+    res.once('close', release);
+    // A submission that then waits (Prefer: wait) gives its place back: it is stored by then.
+    res.locals.releaseAdmission = release;
     next();
   };
   return async (req, res, next) => {

@@ -35,6 +35,8 @@ export interface Gates {
   compat: Access;
   /** The operator token. */
   operator: RequestHandler;
+  /** Marks a request that presents the operator token (res.locals.operator), else passes. */
+  operatorView: RequestHandler;
   jsonBody: RequestHandler;
   uploadJsonBody: RequestHandler;
 }
@@ -47,7 +49,8 @@ function accessChain(op: Operation, gates: Gates): RequestHandler[] {
       return [gates.operator];
     case 'client': {
       const access = op.compat ? gates.compat : gates.v1;
-      return op.submission ? access.submit : access.read;
+      const chain = op.submission ? access.submit : access.read;
+      return op.operatorView ? [gates.operatorView, ...chain] : chain;
     }
   }
 }

@@ -1,13 +1,18 @@
-// The v1 prediction routes: submit, poll, give feedback.
+// The v1 prediction routes: submit (Prefer: wait), read (long poll, Prefer: wait, or an event
+// stream), give feedback.
+import type { Response } from 'express';
 import { recordFeedback } from '@predictq/db';
 import { isTerminal } from '@predictq/domain';
+import { preferredWait } from '@predictq/contract';
 import {
   type CompletionWaiter,
   IdempotencyKeyReused,
   type PredictionDeps,
+  type PredictionView,
   readPrediction,
   submitPrediction,
 } from '@predictq/predictions';
+import { checkTarget, type TargetPolicy } from '@predictq/webhooks';
 
 import type { ApiMetrics } from '@predictq/metrics';
 
@@ -16,30 +21,79 @@ import { HttpError, notFound } from '../http/errors';
 import type { Handlers } from '../http/mount';
 import type { ModelVersions } from '../model-versions';
 import { presentAccepted, presentFeedback, presentPrediction } from '../presenters';
+import type { PredictionStreams } from './prediction-stream';
 
 export interface PredictionRouteDeps extends PredictionDeps {
   modelVersions: ModelVersions;
   waiter: CompletionWaiter;
   metrics: ApiMetrics;
+  webhookTargets: TargetPolicy;
+  streams: PredictionStreams;
+}
+
+/**
+ * Reads the prediction, waiting up to `seconds` for it to end. The wait is registered before the
+ * read, so an end in between wakes it. The read that returns a ranking marks it shown.
+ */
+export async function readWaiting(
+  deps: PredictionRouteDeps,
+  res: Response,
+  id: string,
+  clientId: string,
+  seconds: number,
+): Promise<PredictionView | undefined> {
+  const waiting = seconds > 0 ? deps.waiter.wait(id, seconds * 1000) : undefined;
+  res.on('close', () => waiting?.cancel());
+  let view = await readPrediction(deps.db, id, { clientId });
+  if (waiting && view && !isTerminal(view.prediction.status)) {
+    await waiting.promise;
+    view = await readPrediction(deps.db, id, { clientId });
+  }
+  waiting?.cancel();
+  return view;
 }
 
 export function predictionHandlers(
   deps: PredictionRouteDeps,
 ): Handlers<'submitPrediction' | 'getPrediction' | 'sendFeedback'> {
   return {
-    submitPrediction: async ({ body: request, headers }, res) => {
+    submitPrediction: async ({ body, headers }, res) => {
       const key = headers['Idempotency-Key'];
+      const { webhook, webhook_events_filter, cancel_after, ...request } = body;
+      if (webhook !== undefined) {
+        const target = await checkTarget(webhook, deps.webhookTargets);
+        if (!target.ok) {
+          throw new HttpError(422, 'webhook_refused', `the webhook target is refused`, [
+            { field: 'webhook', message: target.reason },
+          ]);
+        }
+      }
+      const { clientId } = callingClient(res);
       try {
         const { prediction, created } = await submitPrediction(deps, request, {
           idempotencyKey: key,
-          clientId: callingClient(res).clientId,
+          clientId,
+          submission: {
+            webhook,
+            webhookEventsFilter: webhook_events_filter,
+            cancelAfterS: cancel_after ?? headers['Cancel-After'],
+          },
         });
         if (created) deps.metrics.predictionsSubmitted.inc({ api: 'v1' });
         else res.setHeader('Idempotent-Replayed', 'true');
-        res
-          .status(202)
-          .location(`/v1/predictions/${prediction.id}`)
-          .json(presentAccepted(prediction));
+        res.location(`/v1/predictions/${prediction.id}`);
+        const wait = preferredWait(headers.Prefer);
+        if (wait !== undefined) {
+          (res.locals.releaseAdmission as (() => void) | undefined)?.();
+          res.setHeader('Preference-Applied', `wait=${wait}`);
+          const view = await readWaiting(deps, res, prediction.id, clientId, wait);
+          if (view && isTerminal(view.prediction.status)) {
+            const version = await deps.modelVersions.of(view.prediction.model_id);
+            res.status(200).json(presentPrediction(view, version));
+            return;
+          }
+        }
+        res.status(202).json(presentAccepted(prediction));
       } catch (error) {
         if (error instanceof IdempotencyKeyReused) {
           // Keys are unique per client, so the id named here is the caller's own prediction.
@@ -54,17 +108,16 @@ export function predictionHandlers(
       }
     },
 
-    getPrediction: async ({ params: { id }, query: { wait } }, res) => {
-      const { clientId } = callingClient(res);
-      // Long polling (?wait=seconds): registered before the read, so an end in between wakes it.
-      const waiting = wait > 0 ? deps.waiter.wait(id, wait * 1000) : undefined;
-      res.on('close', () => waiting?.cancel());
-      let view = await readPrediction(deps.db, id, { clientId });
-      if (waiting && view && !isTerminal(view.prediction.status)) {
-        await waiting.promise;
-        view = await readPrediction(deps.db, id, { clientId });
+    getPrediction: async ({ params: { id }, query, headers }, res, req) => {
+      if (req.accepts(['application/json', 'text/event-stream']) === 'text/event-stream') {
+        await deps.streams.open(req, res, id);
+        return;
       }
-      waiting?.cancel();
+      const { clientId } = callingClient(res);
+      const preferred = preferredWait(headers.Prefer);
+      if (preferred !== undefined) res.setHeader('Preference-Applied', `wait=${preferred}`);
+      const wait = Math.max(query.wait, preferred ?? 0);
+      const view = await readWaiting(deps, res, id, clientId, wait);
       if (!view) throw notFound('prediction');
       res.json(presentPrediction(view, await deps.modelVersions.of(view.prediction.model_id)));
     },

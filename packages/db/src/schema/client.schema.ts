@@ -16,6 +16,11 @@ export const clients = pgTable(
     name: text('name').notNull(),
     /** Requests per rate-limit window; null: the API's default (RATE_LIMIT_MAX). */
     rate_limit: integer('rate_limit'),
+    /**
+     * The client's own webhook signing secrets (whsec_..., space-separated while rotating); null:
+     * WEBHOOK_SECRET.
+     */
+    webhook_secret: text('webhook_secret'),
     created_at: createdAt(),
     /** Set when an operator revoked the client: none of its keys works any more. */
     revoked_at: timestampTz('revoked_at'),

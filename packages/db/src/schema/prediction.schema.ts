@@ -53,6 +53,11 @@ export const predictions = pgTable(
     age_min: smallint('age_min').notNull(),
     age_max: smallint('age_max').notNull(),
     profile: text('profile'),
+    /** Submission options (not part of the request): where to call back, on which events. */
+    webhook: text('webhook'),
+    webhook_events_filter: text('webhook_events_filter').array(),
+    /** Deadline (cancel_after): still unfinished then, it ends canceled. */
+    cancel_at: timestampTz('cancel_at'),
     model_id: uuid('model_id').references(() => models.id),
     /**
      * The client was shown the stays ranked 1..shown_rank (reads show a prefix of the ranking:
@@ -69,12 +74,23 @@ export const predictions = pgTable(
   },
   (t) => [
     uniqueIndex('predictions_client_idempotency_key_key').on(t.client_id, t.idempotency_key),
-    index('predictions_created_at_idx').on(t.created_at),
     // The recovery sweep looks for non-terminal predictions by age.
     index('predictions_unfinished_idx')
       .on(t.created_at)
       .where(sql`${t.status} in ${sql.raw(sqlList(UNFINISHED_STATUSES))}`),
     index('predictions_model_completed_idx').on(t.model_id, t.completed_at),
+    // GET /v1/predictions: a client's predictions, newest first, by keyset (created_at, id).
+    index('predictions_client_created_idx').on(t.client_id, t.created_at, t.id),
+    // The list filtered by status: a rare status (failed, canceled) is found without a scan.
+    index('predictions_client_status_created_idx').on(t.client_id, t.status, t.created_at, t.id),
+    // The operator's list over every client, in the same order (and time-range scans).
+    index('predictions_created_id_idx').on(t.created_at, t.id),
+    // The deadline loop looks for unfinished predictions past their cancel_at.
+    index('predictions_deadline_idx')
+      .on(t.cancel_at)
+      .where(
+        sql`${t.cancel_at} is not null and ${t.status} in ${sql.raw(sqlList(UNFINISHED_STATUSES))}`,
+      ),
   ],
 );
 

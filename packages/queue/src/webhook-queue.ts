@@ -1,0 +1,32 @@
+// The producer side of the webhook queue (the worker's dispatcher enqueues from the outbox).
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+import {
+  type DeliverWebhookPayload,
+  deliverWebhookOptions,
+  JOBS,
+  QUEUES,
+  type WebhookRetryPolicy,
+} from './jobs';
+
+export type WebhookQueue = Queue<DeliverWebhookPayload, void, typeof JOBS.deliverWebhook>;
+
+export function createWebhookQueue(connection: Redis, prefix: string): WebhookQueue {
+  return new Queue(QUEUES.webhook, { connection, prefix });
+}
+
+export async function enqueueDeliveries(
+  queue: WebhookQueue,
+  deliveries: readonly { id: string; round: number }[],
+  retry: WebhookRetryPolicy,
+): Promise<void> {
+  if (deliveries.length === 0) return;
+  await queue.addBulk(
+    deliveries.map(({ id, round }) => ({
+      name: JOBS.deliverWebhook,
+      data: { deliveryId: id },
+      opts: deliverWebhookOptions(id, round, retry),
+    })),
+  );
+}

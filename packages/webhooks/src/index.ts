@@ -1,0 +1,3 @@
+export * from './send-webhook';
+export * from './sign';
+export * from './target-guard';
