@@ -109,6 +109,12 @@ export const trainingRequestBody = z
     holdout_fraction: z.number().gt(0).lt(1).optional(),
     promote_margin: z.number().min(0).max(1).optional(),
     epochs: z.number().int().min(1).max(500).optional(),
+    activate: z
+      .boolean()
+      .optional()
+      .describe(
+        'true (default): activate the candidate when the offline rule promotes it. false: register it with the verdict and leave promotion to a rollout.',
+      ),
   })
   .meta({ id: 'TrainingRequest' });
 export type TrainingRequestBody = z.infer<typeof trainingRequestBody>;

@@ -3,7 +3,6 @@
 import type { ModelBody, uploadBody } from '@predictq/contract';
 import { trafficShares } from '@predictq/domain';
 import {
-  activateModel,
   type Db,
   getModel,
   lineageSummary,
@@ -11,7 +10,6 @@ import {
   type ModelSummary,
   modelQuality,
   registerModel,
-  setTrafficSplit,
   TrafficSplitError,
 } from '@predictq/db';
 import {
@@ -21,6 +19,7 @@ import {
   modelManifestSchema,
   sha256Hex,
 } from '@predictq/model';
+import { activateSuperseding, RolloutConflict, setManualTraffic } from '@predictq/rollout';
 import type { z } from 'zod';
 
 import { HttpError, notFound, validationError } from '../http/errors';
@@ -113,7 +112,7 @@ export function modelHandlers(
 
     setTraffic: async ({ body: { candidates } }, res) => {
       try {
-        const serving = await setTrafficSplit(
+        const serving = await setManualTraffic(
           db,
           candidates.map((c) => ({ modelId: c.model_id, weight: c.weight })),
         );
@@ -126,6 +125,11 @@ export function modelHandlers(
           })),
         });
       } catch (error) {
+        if (error instanceof RolloutConflict) {
+          throw new HttpError(409, 'rollout_running', error.message, [
+            { field: 'candidates', message: `rollout ${error.rollout.id} is running` },
+          ]);
+        }
         if (error instanceof TrafficSplitError) {
           throw new HttpError(422, 'invalid_traffic_split', error.message, [
             { field: 'candidates', message: error.message },
@@ -174,7 +178,7 @@ export function modelHandlers(
     },
 
     activateModel: async ({ params: { id } }, res) => {
-      const model = await activateModel(db, id);
+      const model = await activateSuperseding(db, id, 'the operator');
       if (!model) throw notFound('model');
       res.json(await presentModel(db, model, false));
     },
