@@ -25,6 +25,7 @@ import {
 } from '@predictq/queue';
 
 import { loadWorkerConfig } from './config';
+import { rolloutDecider } from './rollout-loop';
 import { startHealthServer } from './health-server';
 import { RecoveryLoop } from './recovery-loop';
 import { ServingState } from './serving-state';
@@ -91,6 +92,10 @@ async function main(): Promise<void> {
     for (const action of ['reenqueued', 'failed']) metrics.recovered.inc({ kind, action }, 0);
   }
   for (const trigger of ['interval', 'redis_reset']) metrics.sweepDuration.zero({ trigger });
+  for (const decision of ['promote', 'rollback', 'complete']) {
+    metrics.rolloutDecisions.inc({ decision }, 0);
+  }
+  for (const outcome of ['stored', 'failed']) metrics.shadowScored.inc({ outcome }, 0);
 
   const serving = new ServingState(db, metrics, logger.child({ scope: 'models' }));
   await serving.load();
@@ -110,6 +115,15 @@ async function main(): Promise<void> {
       metrics.batchSize.observe(size);
     },
     beforeRank: poisonFailpoints(failpoints),
+    onShadow: ({ scored, error }) => {
+      if (error === undefined) metrics.shadowScored.inc({ outcome: 'stored' }, scored);
+      else {
+        metrics.shadowScored.inc({ outcome: 'failed' });
+        logger.warn('shadow scoring failed (nothing served changes)', {
+          error: errorMessage(error),
+        });
+      }
+    },
   });
   const batcher = new MicroBatcher<string, JobOutcome>((ids) => pipeline.process(ids), {
     maxBatchSize: config.BATCH_MAX_SIZE,
@@ -157,6 +171,13 @@ async function main(): Promise<void> {
     },
   );
   recovery.start();
+  const decider = rolloutDecider({
+    db,
+    metrics,
+    logger: logger.child({ scope: 'rollout' }),
+    intervalMs: config.ROLLOUT_DECISION_INTERVAL_MS,
+  });
+  decider.start();
 
   const health = await startHealthServer({
     port: config.WORKER_METRICS_PORT,
@@ -190,7 +211,7 @@ async function main(): Promise<void> {
     .add('loops', async () => {
       stopRefresh();
       gate.close();
-      await recovery.stop();
+      await Promise.all([recovery.stop(), decider.stop()]);
     })
     // close() stops taking jobs and waits for the ones in hand to finish.
     .add('inference worker', () => worker.close())
