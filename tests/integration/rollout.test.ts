@@ -37,7 +37,7 @@ async function uploadModel(seed: number): Promise<string> {
   });
   const model = await operator.request('uploadModel', {
     body: {
-      manifest: trained.manifest as unknown as Record<string, unknown>,
+      manifest: trained.manifest,
       onnx_base64: Buffer.from(trained.onnx).toString('base64'),
     },
   });
