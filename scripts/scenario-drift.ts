@@ -1,6 +1,8 @@
 // npm run scenario:drift: the drift scenario (scripts/lib/scenario/drift-scenario.ts) against a
 // running platform, or with --start against a fresh platform of its own for each seed of
 // --seeds, ending with a table of the outcomes per seed and a tally.
+import { writeFile } from 'node:fs/promises';
+
 import { Command, InvalidArgumentError } from 'commander';
 
 import { integer, seed, seedList, USAGE_ERROR } from './lib/cli';
@@ -33,16 +35,17 @@ function parse() {
         'operator token (default: env ADMIN_TOKEN)',
         process.env.ADMIN_TOKEN,
       )
-      .option('-n, --sessions <n>', 'sessions per traffic phase', integer(50, 100_000), 400)
+      .option('-n, --sessions <n>', 'sessions per traffic phase', integer(50, 100_000), 1500)
       .option('-p, --parallel <n>', 'simulated users at once', integer(1, 1000), 32)
       .option('--seed <n>', 'seed of the simulated users (each phase adds its number)', seed, 1)
+      .option('--json <file>', 'write the outcomes (one per seed, with the rollout) as JSON')
       .option(
         '--seeds <list>',
         'with --start: one run per seed, fresh platform each (1..5 or 1,4,9)',
         seedList,
       ),
   ).parse();
-  const options = command.opts<DriftOptions & { seeds?: number[] }>();
+  const options = command.opts<DriftOptions & { seeds?: number[]; json?: string }>();
   const platform = checkPlatformOptions(command);
   if (options.seeds && !platform.start) throw new InvalidArgumentError('--seeds needs --start');
   if (options.seeds && command.getOptionValueSource('seed') === 'cli') {
@@ -53,8 +56,11 @@ function parse() {
 
 async function main(): Promise<void> {
   const { options, platform, seeds } = parse();
+  const writeJson = async (outcomes: DriftOutcome[]) => {
+    if (options.json) await writeFile(options.json, `${JSON.stringify({ outcomes }, null, 2)}\n`);
+  };
   if (!platform.start) {
-    await runDriftScenario(options);
+    await writeJson([await runDriftScenario(options)]);
     return;
   }
   const log = (line: string) => console.log(line);
@@ -75,6 +81,7 @@ async function main(): Promise<void> {
     }
     return done;
   });
+  await writeJson(outcomes);
   if (outcomes.length > 1) console.log(`\n${formatDriftTally(outcomes)}`);
 }
 

@@ -36,6 +36,7 @@ import { webhookHandlers } from './routes/webhook.routes';
 import { healthHandlers } from './routes/health.routes';
 import { locationHandlers } from './routes/location.routes';
 import { modelHandlers } from './routes/model.routes';
+import { rolloutHandlers } from './routes/rollout.routes';
 import { predictionHandlers } from './routes/prediction.routes';
 import { trainingHandlers } from './routes/training.routes';
 
@@ -168,6 +169,7 @@ export function createApp(options: AppOptions): Express {
           logger: logger.child({ scope: 'training' }),
         }),
         ...modelHandlers({ db, modelCheck: options.modelCheck }),
+        ...rolloutHandlers({ db }),
         ...clientHandlers({ db }),
       },
       {

@@ -57,6 +57,11 @@ export const workerEnvSchema = z.object({
   OUTAGE_RETRY_DELAY_MS: positiveInt(1_000),
   /** While a dependency is down, how often the worker checks whether it answers again. */
   DEPENDENCY_PROBE_INTERVAL_MS: positiveInt(500),
+  /**
+   * How often the rollout decision loop checks a running rollout (shadow or canary) and decides;
+   * one worker decides a round (an advisory lock), whatever the number of workers.
+   */
+  ROLLOUT_DECISION_INTERVAL_MS: positiveInt(10_000),
   /** Seed the catalogue and the baseline model when they are missing (first start). */
   BOOTSTRAP: boolean(true),
   /** Take training jobs too (one at a time, in a worker thread). */

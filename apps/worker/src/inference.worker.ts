@@ -14,6 +14,7 @@ import {
   DeadlineExceeded,
   type JobOutcome,
   type MicroBatcher,
+  ModelScoringError,
   PermanentError,
 } from '@predictq/inference';
 import { errorMessage, type Logger, withLogContext } from '@predictq/logging';
@@ -169,8 +170,10 @@ export function createInferenceWorker(
           metrics.predictionsCompleted.inc({ status: 'failed', model_version: 'none' });
           // Unrecorded now (the database went away meanwhile), the sweep records it later from
           // the job's failed reason, which stays this error.
-          await failPrediction(db, predictionId, errorMessage(error)).catch((cause: unknown) =>
-            logger.warn('could not record the failure yet', { error: errorMessage(cause) }),
+          const modelId = error instanceof ModelScoringError ? error.modelId : undefined;
+          await failPrediction(db, predictionId, errorMessage(error), modelId).catch(
+            (cause: unknown) =>
+              logger.warn('could not record the failure yet', { error: errorMessage(cause) }),
           );
           logger.warn('prediction failed', {
             error: errorMessage(error),

@@ -28,6 +28,7 @@ import {
 import { targetPolicy } from '@predictq/webhooks';
 
 import { loadWorkerConfig } from './config';
+import { rolloutDecider } from './rollout-loop';
 import { startHealthServer } from './health-server';
 import { RecoveryLoop } from './recovery-loop';
 import { ServingState } from './serving-state';
@@ -96,6 +97,10 @@ async function main(): Promise<void> {
     for (const action of ['reenqueued', 'failed']) metrics.recovered.inc({ kind, action }, 0);
   }
   for (const trigger of ['interval', 'redis_reset']) metrics.sweepDuration.zero({ trigger });
+  for (const decision of ['promote', 'rollback', 'complete']) {
+    metrics.rolloutDecisions.inc({ decision }, 0);
+  }
+  for (const outcome of ['stored', 'failed']) metrics.shadowScored.inc({ outcome }, 0);
 
   const serving = new ServingState(db, metrics, logger.child({ scope: 'models' }));
   await serving.load();
@@ -115,6 +120,15 @@ async function main(): Promise<void> {
       metrics.batchSize.observe(size);
     },
     beforeRank: poisonFailpoints(failpoints),
+    onShadow: ({ scored, error }) => {
+      if (error === undefined) metrics.shadowScored.inc({ outcome: 'stored' }, scored);
+      else {
+        metrics.shadowScored.inc({ outcome: 'failed' });
+        logger.warn('shadow scoring failed (nothing served changes)', {
+          error: errorMessage(error),
+        });
+      }
+    },
   });
   const batcher = new MicroBatcher<string, JobOutcome>((ids) => pipeline.process(ids), {
     maxBatchSize: config.BATCH_MAX_SIZE,
@@ -200,6 +214,13 @@ async function main(): Promise<void> {
     },
   );
   recovery.start();
+  const decider = rolloutDecider({
+    db,
+    metrics,
+    logger: logger.child({ scope: 'rollout' }),
+    intervalMs: config.ROLLOUT_DECISION_INTERVAL_MS,
+  });
+  decider.start();
 
   const health = await startHealthServer({
     port: config.WORKER_METRICS_PORT,
@@ -235,7 +256,7 @@ async function main(): Promise<void> {
       stopDeadlines();
       stopDispatch();
       gate.close();
-      await recovery.stop();
+      await Promise.all([recovery.stop(), decider.stop()]);
     })
     // close() stops taking jobs and waits for the ones in hand to finish.
     .add('inference worker', () => worker.close())

@@ -4,3 +4,4 @@ export * from './client.schemas';
 export * from './operation';
 export * from './operations';
 export * from './operation-types';
+export * from './rollout.schemas';

@@ -83,6 +83,30 @@ export const qualityQuery = z.object({
     .default('24h'),
 });
 
+const interval = z.tuple([z.number(), z.number()]).nullable();
+
+const comparedModelSchema = z.object({
+  model_id: z.uuid(),
+  version: z.number().int(),
+  status: z.enum(MODEL_STATUSES),
+  online: z.object({
+    predictions: z.number().int(),
+    feedback: z.number().int(),
+    chosen: z.number().int(),
+    acceptance: z.number().nullable(),
+    acceptance_interval: interval,
+  }),
+  offline: z
+    .object({
+      predictions: z.number(),
+      mrr: z.number().nullable(),
+      hit_at_3: z.number().nullable(),
+      hit_at_3_interval: interval,
+      log_loss: z.number().nullable(),
+    })
+    .nullable(),
+});
+
 export const qualitySchema = z
   .object({
     model_id: z.uuid(),
@@ -94,6 +118,20 @@ export const qualitySchema = z
     chosen: z.number().int(),
     none: z.number().int(),
     acceptance_rate: z.number().nullable().describe('chosen / feedback; null without feedback.'),
+    comparison: z
+      .object({
+        window: z.string(),
+        active: comparedModelSchema,
+        candidate: comparedModelSchema,
+        offline_source: z
+          .string()
+          .nullable()
+          .describe("Whose stored evaluation the offline figures come from (the candidate's)."),
+      })
+      .nullable()
+      .describe(
+        "The active model and a candidate side by side over the same window (the running rollout's candidate when this model is active): online acceptance with 95% Wilson intervals, and the offline figures of the one evaluation that scored both on the same holdout. null when there is nothing to compare with.",
+      ),
   })
   .meta({ id: 'ModelQuality' });
 
@@ -109,6 +147,12 @@ export const trainingRequestBody = z
     holdout_fraction: z.number().gt(0).lt(1).optional(),
     promote_margin: z.number().min(0).max(1).optional(),
     epochs: z.number().int().min(1).max(500).optional(),
+    activate: z
+      .boolean()
+      .optional()
+      .describe(
+        'true (default): activate the candidate when the offline rule promotes it. false: register it with the verdict and leave promotion to a rollout.',
+      ),
   })
   .meta({ id: 'TrainingRequest' });
 export type TrainingRequestBody = z.infer<typeof trainingRequestBody>;
@@ -184,6 +228,7 @@ export const trainingRunSchema = z
   .meta({ id: 'TrainingRun' });
 
 export type ModelBody = z.infer<typeof modelSchema>;
+export type QualityBody = z.infer<typeof qualitySchema>;
 export type TrainingRunBody = z.infer<typeof trainingRunSchema>;
 export type TrainingResultBody = z.infer<typeof trainingResultSchema>;
 export type EvaluationMetricsBody = z.infer<typeof evaluationMetricsSchema>;

@@ -55,6 +55,7 @@ import {
   uploadBody,
 } from './model.schemas';
 import { intParam, type Operation, operation, uuidParam } from './operation';
+import { rolloutListSchema, rolloutRequestBody, rolloutSchema } from './rollout.schemas';
 
 const EXAMPLE_ID = '6e6e3af3-aaff-4fef-9ffb-f079cf4a8f60';
 
@@ -300,11 +301,47 @@ export const OPERATIONS = {
   activateModel: operation({
     method: 'post',
     path: '/v1/models/{id}/activate',
-    summary: 'Make the model active (promote, or roll back); canary shares end',
+    summary:
+      'Make the model active (promote, or roll back); canary shares end, a running rollout is superseded',
     auth: 'operator',
     params: modelId,
     responses: {
       200: { description: 'The active model', schema: modelSchema },
+      404: error('Unknown model'),
+    },
+    example: { params: { id: EXAMPLE_ID } },
+  }),
+  startRollout: operation({
+    method: 'post',
+    path: '/v1/models/{id}/rollout',
+    summary:
+      'Start an online rollout of a candidate (shadow or canary); the platform promotes or rolls back',
+    auth: 'operator',
+    params: modelId,
+    body: { schema: rolloutRequestBody },
+    responses: {
+      201: {
+        description: 'Started',
+        schema: rolloutSchema,
+        headers: { Location: "The model's rollouts" },
+      },
+      400: error('Invalid policy'),
+      404: error('Unknown model'),
+      409: error('Another rollout is running'),
+      422: error(
+        'The model is active or retired, there is no active model to compare with, or the offline rule refused it (force)',
+      ),
+    },
+    example: { params: { id: EXAMPLE_ID }, body: { mode: 'canary', share: 0.2 } },
+  }),
+  getRollout: operation({
+    method: 'get',
+    path: '/v1/models/{id}/rollout',
+    summary: "A model's rollouts: state, the latest figures, and every decision with its figures",
+    auth: 'client',
+    params: modelId,
+    responses: {
+      200: { description: 'Its rollouts', schema: rolloutListSchema },
       404: error('Unknown model'),
     },
     example: { params: { id: EXAMPLE_ID } },
@@ -318,6 +355,7 @@ export const OPERATIONS = {
     responses: {
       200: { description: 'The split now', schema: trafficSchema },
       400: error('Invalid body'),
+      409: error('A rollout is running: it sets the shares until it ends'),
       422: error('Unknown or active model, or shares above 1'),
     },
     example: { body: { candidates: [{ model_id: EXAMPLE_ID, weight: 0.1 }] } },

@@ -368,23 +368,29 @@ export async function completePredictionsFrom(
 
 const FAIL_PREDICTION = `
   WITH failed AS (
-    UPDATE predictions SET status = 'failed', error = $2, completed_at = now()
+    UPDATE predictions SET status = 'failed', error = $2, completed_at = now(),
+      model_id = coalesce($4::uuid, model_id)
     WHERE id = $1 AND status = ANY($3::prediction_status[])
     RETURNING id
   )
   SELECT id, pg_notify('${PREDICTION_ENDED_CHANNEL}', id::text) FROM failed`;
 
-/** Ends a prediction `failed` with the reason, when its status is in `from`. */
+/**
+ * Ends a prediction `failed` with the reason, when its status is in `from`; `modelId` is the
+ * model whose scoring failed, when one did (a rollout's error guard counts it).
+ */
 export async function failPredictionFrom(
   db: Db,
   id: string,
   reason: string,
   from: FromStates,
+  modelId?: string,
 ): Promise<boolean> {
   const rows = await runPrepared(db, 'fail_prediction', FAIL_PREDICTION, [
     id,
     reason.slice(0, 2000),
     from,
+    modelId ?? null,
   ]);
   return rows.length > 0;
 }

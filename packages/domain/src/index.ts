@@ -2,6 +2,7 @@ export * from './candidates';
 export * from './location';
 export * from './model-traffic';
 export * from './prediction';
+export * from './rollout';
 export * from './segment';
 export * from './training';
 export * from './traveller-request';

@@ -3,7 +3,12 @@
 // each serving model plays. The registry (packages/db), the registry routes, the worker's model
 // pool and its metrics' role labels all follow these.
 
-export const MODEL_STATUSES = ['candidate', 'active', 'retired'] as const;
+/**
+ * A model's place in the registry. `shadow` and `canary` are a running rollout's candidate
+ * (packages/rollout): a shadow model also scores a sampled share of requests, never served; a
+ * canary serves its share of traffic. Only a rollout sets or clears them.
+ */
+export const MODEL_STATUSES = ['candidate', 'shadow', 'canary', 'active', 'retired'] as const;
 export type ModelStatus = (typeof MODEL_STATUSES)[number];
 
 /** How a model came to be. */
@@ -14,29 +19,46 @@ export type ModelSource = (typeof MODEL_SOURCES)[number];
 export interface TrafficModel {
   id: string;
   status: ModelStatus;
-  /** A canary's share of new predictions (0 to 1); the active model takes the rest. */
+  /**
+   * A canary's share of new predictions (0 to 1); the active model takes the rest. For a shadow
+   * model, the share of requests it also scores (never served).
+   */
   traffic_weight: number;
 }
 
-/** The role of a serving model, as metrics label it. */
-export type TrafficRole = 'active' | 'canary';
+/** The role of a scoring model, as metrics label it. */
+export type TrafficRole = 'active' | 'canary' | 'shadow';
 
-/** The active model serves, and so does any other model with a share of traffic (a canary). */
+export const isShadow = (model: TrafficModel): boolean => model.status === 'shadow';
+
+/**
+ * The active model serves, and so does any other model with a share of traffic (a canary); a
+ * shadow model's weight is its sample, not a share of what clients receive.
+ */
 export const isServing = (model: TrafficModel): boolean =>
-  model.status === 'active' || model.traffic_weight > 0;
+  model.status === 'active' || (!isShadow(model) && model.traffic_weight > 0);
+
+/** What a worker loads: the serving models and a shadow model with a sample. */
+export const isScoring = (model: TrafficModel): boolean =>
+  isServing(model) || (isShadow(model) && model.traffic_weight > 0);
 
 export const trafficRole = (model: TrafficModel): TrafficRole =>
-  model.status === 'active' ? 'active' : 'canary';
+  model.status === 'active' ? 'active' : isShadow(model) ? 'shadow' : 'canary';
+
+/**
+ * Whether a shadow model with sample `share` also scores this prediction. Salted, so that the
+ * sample is independent of the canary split.
+ */
+export const inShadowSample = (predictionId: string, share: number): boolean =>
+  unitHash(`shadow:${predictionId}`) < share;
 
 /** The share of new predictions each serving model takes: canaries theirs, active the rest. */
 export function trafficShares<M extends TrafficModel>(
   serving: readonly M[],
 ): (M & { share: number })[] {
-  const canary = serving.reduce(
-    (sum, m) => sum + (m.status === 'active' ? 0 : m.traffic_weight),
-    0,
-  );
-  return serving.map((m) => ({
+  const served = serving.filter((m) => !isShadow(m));
+  const canary = served.reduce((sum, m) => sum + (m.status === 'active' ? 0 : m.traffic_weight), 0);
+  return served.map((m) => ({
     ...m,
     share: m.status === 'active' ? Math.max(0, 1 - canary) : m.traffic_weight,
   }));
@@ -58,6 +80,9 @@ export function trafficSplitProblem(
     if (!model) return `model ${modelId} does not exist`;
     if (model.status === 'active') {
       return `model ${modelId} is the active model: it takes what the others leave`;
+    }
+    if (model.status === 'shadow' || model.status === 'canary') {
+      return `model ${modelId} is in a rollout (${model.status}): the rollout sets its share`;
     }
   }
   return undefined;
@@ -86,7 +111,7 @@ export interface SplitBound {
 export function trafficSplit(serving: readonly TrafficModel[]): SplitBound[] {
   const split: SplitBound[] = [];
   let upTo = 0;
-  for (const canary of serving.filter((m) => m.status !== 'active')) {
+  for (const canary of serving.filter((m) => m.status !== 'active' && !isShadow(m))) {
     upTo = Math.min(1, upTo + Math.max(0, canary.traffic_weight));
     split.push({ id: canary.id, upTo });
   }

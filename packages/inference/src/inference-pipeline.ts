@@ -1,7 +1,7 @@
 // One micro-batch of prediction jobs: claim them (status processing), rank them, store every
 // ranking and mark them succeeded in one transaction. Per-prediction problems stay per
 // prediction; a failure of the batch's I/O fails the batch, and BullMQ retries each job.
-import { type Db, getPrediction, requestOf } from '@predictq/db';
+import { type Db, getPrediction, insertShadowRankings, requestOf } from '@predictq/db';
 import { isTerminal, travellerRequestSchema } from '@predictq/domain';
 import { claimPredictions, completePredictions } from '@predictq/predictions';
 
@@ -31,6 +31,8 @@ export interface PipelineHooks {
   onTimings?: (timings: BatchTimings) => void;
   /** Sees the claimed requests before they are scored (a failpoint of the fault tests). */
   beforeRank?: (requests: readonly RankRequest[]) => Promise<void> | void;
+  /** After the shadow model scored its sample of a batch: how many, or why it could not. */
+  onShadow?: (report: { modelId: string; scored: number; error?: unknown }) => void;
 }
 
 export class InferencePipeline {
@@ -118,8 +120,35 @@ export class InferencePipeline {
       persistMs: performance.now() - persisting,
       size: toRank.length,
     });
+    await this.shadow(toRank.filter((r) => completed.has(r.predictionId)));
     return predictionIds.map(
       (id) => results.get(id) ?? { ok: false, error: new Error(`no outcome for ${id}`) },
     );
+  }
+
+  /**
+   * The shadow model scores its sample of the predictions just completed, and its rankings go to
+   * their own table. After the completion, so the client's ranking and its timing are already
+   * settled; and nothing of it can fail a prediction: a failure is reported and dropped.
+   */
+  private async shadow(completed: readonly RankRequest[]): Promise<void> {
+    const shadow = this.ranker.shadowModelId;
+    if (completed.length === 0 || shadow === undefined) return;
+    try {
+      const rankings = await this.ranker.rankShadow(completed);
+      const failed = rankings.find((r) => !r.ranking.ok)?.ranking;
+      if (failed && !failed.ok) throw failed.error;
+      await insertShadowRankings(
+        this.db,
+        rankings.flatMap(({ predictionId, ranking }) =>
+          ranking.ok
+            ? [{ predictionId, modelId: ranking.value.modelId, stays: ranking.value.stays }]
+            : [],
+        ),
+      );
+      this.hooks.onShadow?.({ modelId: shadow, scored: rankings.length });
+    } catch (error) {
+      this.hooks.onShadow?.({ modelId: shadow, scored: 0, error });
+    }
   }
 }

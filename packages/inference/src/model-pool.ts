@@ -6,6 +6,7 @@ import type { ModelSummary } from '@predictq/db';
 import {
   assignModel,
   type EnrichedRequest,
+  isShadow,
   type LocationFeatures,
   type SplitBound,
   trafficSplit,
@@ -46,6 +47,7 @@ interface Slot {
 export class ModelPool {
   private slots = new Map<string, Slot>();
   private split: SplitBound[] = [];
+  private shadowModel: { id: string; share: number } | undefined;
   private signature = '';
 
   constructor(
@@ -61,6 +63,13 @@ export class ModelPool {
       previous = upTo;
       return { id, version: this.slots.get(id)?.model.version ?? 0, share };
     });
+  }
+
+  /** The shadow model (loaded) and the share of requests it also scores, if there is one. */
+  get shadow(): { id: string; version: number; share: number } | undefined {
+    const shadow = this.shadowModel;
+    const slot = shadow && this.slots.get(shadow.id);
+    return shadow && slot ? { ...shadow, version: slot.model.version } : undefined;
   }
 
   /**
@@ -91,8 +100,10 @@ export class ModelPool {
       }
     }
 
-    // Only the models that loaded share the traffic.
+    // Only the models that loaded share the traffic; a shadow model takes none of it.
     const split = trafficSplit(serving.filter((m) => next.has(m.id)));
+    const shadow = serving.find((m) => isShadow(m) && next.has(m.id));
+    this.shadowModel = shadow && { id: shadow.id, share: shadow.traffic_weight };
 
     for (const [id, slot] of this.slots) {
       if (!next.has(id)) this.retire(slot);
@@ -126,6 +137,7 @@ export class ModelPool {
     for (const slot of this.slots.values()) this.retire(slot);
     this.slots.clear();
     this.split = [];
+    this.shadowModel = undefined;
     this.signature = '';
   }
 

@@ -28,6 +28,12 @@ export const WORKER_METRIC_FAMILIES = [
   'predictq_job_outage_deferrals_total',
   'predictq_recovered_total',
   'predictq_sweep_duration_seconds',
+  'predictq_rollout_running',
+  'predictq_rollout_acceptance_ratio',
+  'predictq_rollout_evidence_ratio',
+  'predictq_rollout_shadow_overlap_ratio',
+  'predictq_rollout_decisions_total',
+  'predictq_shadow_predictions_total',
 ] as const;
 
 /** A sample of the default process metrics every process exposes. */

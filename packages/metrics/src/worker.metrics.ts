@@ -92,6 +92,40 @@ export function createWorkerMetrics(registry: Registry) {
       labelNames: ['kind', 'action'] as const,
       registers: [registry],
     }),
+    rolloutRunning: new Gauge({
+      name: 'predictq_rollout_running',
+      help: 'Whether a rollout runs (1) or not (0), by mode (shadow, canary), as the decision loop last saw it.',
+      labelNames: ['mode'] as const,
+      registers: [registry],
+    }),
+    rolloutAcceptance: new Gauge({
+      name: 'predictq_rollout_acceptance_ratio',
+      help: "A running canary's online acceptance per arm (candidate, active), since it started.",
+      labelNames: ['arm'] as const,
+      registers: [registry],
+    }),
+    rolloutEvidence: new Gauge({
+      name: 'predictq_rollout_evidence_ratio',
+      help: "A running canary's sequential-test evidence: log likelihood ratio over its threshold (1 = conclusive).",
+      registers: [registry],
+    }),
+    rolloutShadowOverlap: new Gauge({
+      name: 'predictq_rollout_shadow_overlap_ratio',
+      help: "A running shadow's mean overlap@K with the served rankings (0 to 1).",
+      registers: [registry],
+    }),
+    rolloutDecisions: new Counter({
+      name: 'predictq_rollout_decisions_total',
+      help: 'Rollout decisions the decision loop of this worker took, by decision (promote, rollback, complete).',
+      labelNames: ['decision'] as const,
+      registers: [registry],
+    }),
+    shadowScored: new Counter({
+      name: 'predictq_shadow_predictions_total',
+      help: 'Predictions a shadow model also scored, by outcome (stored, failed); never served.',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     sweepDuration: new Histogram({
       name: 'predictq_sweep_duration_seconds',
       help: 'Time of one recovery sweep pass, by trigger (interval, redis_reset).',

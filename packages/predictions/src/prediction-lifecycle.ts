@@ -75,9 +75,17 @@ export function completePredictions(db: Db, completions: readonly Completion[]):
   return completePredictionsFrom(db, completions, PREDICTION_TRANSITIONS.complete.from);
 }
 
-/** fail: ends the prediction failed with the reason; false when it had already ended. */
-export function failPrediction(db: Db, id: string, reason: string): Promise<boolean> {
-  return failPredictionFrom(db, id, reason, PREDICTION_TRANSITIONS.fail.from);
+/**
+ * fail: ends the prediction failed with the reason (and the model whose scoring failed, if one
+ * did); false when it had already ended.
+ */
+export function failPrediction(
+  db: Db,
+  id: string,
+  reason: string,
+  modelId?: string,
+): Promise<boolean> {
+  return failPredictionFrom(db, id, reason, PREDICTION_TRANSITIONS.fail.from, modelId);
 }
 
 /**

@@ -4,7 +4,6 @@
 // lineage, and activated when the promotion rule accepts it. Too few labels: the run fails and
 // nothing changes.
 import {
-  activateModel,
   type Db,
   finishTrainingRun,
   isDatabaseUnavailable,
@@ -17,6 +16,7 @@ import {
 } from '@predictq/db';
 import { errorMessage, type Logger } from '@predictq/logging';
 import { type TrainingExample, writeModelArtifacts } from '@predictq/model';
+import { activateSuperseding } from '@predictq/rollout';
 
 import { compareOnHoldout } from './holdout-comparison';
 import { decidePromotion } from './promotion-rule';
@@ -185,7 +185,11 @@ export async function runTraining(
       ...lineage(trained.split.train, 'train'),
       ...lineage(trained.split.holdout, 'holdout'),
     ]);
-    if (decision.promoted && model.status !== 'active') await activateModel(db, model.id);
+    // With activate false the candidate waits for a rollout (POST /v1/models/{id}/rollout): the
+    // rule's verdict says whether it may be tried, online evidence whether it is promoted.
+    if (decision.promoted && params.activate !== false && model.status !== 'active') {
+      await activateSuperseding(db, model.id, `training run ${runId}`);
+    }
 
     await finishTrainingRun(db, runId, { status: 'succeeded', result, modelId: model.id });
     logger.info('training run succeeded', {

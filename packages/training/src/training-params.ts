@@ -17,6 +17,7 @@ export function resolveParams(asked: unknown, defaults: TrainingDefaults): Train
     holdoutFraction: given.holdout_fraction ?? defaults.holdoutFraction,
     epochs: given.epochs ?? defaults.epochs,
     recencyHalfLifeHours: defaults.recencyHalfLifeHours,
+    activate: given.activate ?? defaults.activate ?? true,
     // The request's promote_margin was the AUC margin; it now sets the rule's "clearly better".
     promotion: {
       ...defaults.promotion,

@@ -35,6 +35,8 @@ export const trainingParamsSchema = z.object({
   /** A feedback row's weight halves with every this many hours of age; 0 = unweighted. */
   recencyHalfLifeHours: z.number().min(0),
   promotion: promotionThresholdsSchema,
+  /** Activate a candidate the rule promotes (absent: true); false leaves it to a rollout. */
+  activate: z.boolean().optional(),
 });
 
 /** How the worker serves, to re-rank held-out requests as it would (RESULTS_TOP_K, …). */

@@ -1,7 +1,8 @@
 // The drift scenario: the whole MLOps loop against a running platform, told as a short story
 // with figures. Users from the regular profiles, then from the noisy profile (drift: acceptance
 // drops), a training run on the fresh feedback, its metrics against the active model's on the
-// same holdout, promotion, and the acceptance afterwards. The traffic is the traffic
+// same holdout, a canary rollout that the platform itself promotes or rolls back (its sequential
+// test on online acceptance), and the acceptance afterwards. The traffic is the traffic
 // generator's (one run per phase), the rest the operator API through the typed client (training
 // results typed and parsed by the contract). runDriftScenario prints the story and answers its
 // figures, for a tally over seeds.
@@ -80,7 +81,9 @@ async function activeVersion(client: PredictqClient): Promise<{ id: string; vers
 }
 
 async function train(client: PredictqClient): Promise<TrainingResultBody> {
-  const { id } = await client.request('trainModel', { body: {} });
+  // activate: false: the offline rule says whether the candidate may be tried; the platform's
+  // canary decides whether it is promoted.
+  const { id } = await client.request('trainModel', { body: { activate: false } });
   let last = '';
   for (;;) {
     const run = await client.request('getTraining', { params: { id } });
@@ -146,6 +149,60 @@ function metricsTable(candidate: Metrics, active: Metrics | undefined): string[]
   ];
 }
 
+/** What the platform decided about the canary, with its figures. */
+export interface RolloutOutcome {
+  status: string;
+  decision: string | null;
+  reason: string;
+  candidateAcceptance: number | null;
+  activeAcceptance: number | null;
+  candidateFeedback: number;
+  activeFeedback: number;
+  sessions: number;
+}
+
+/**
+ * Starts a canary of the candidate (half the traffic) and drives drifted and regular travellers
+ * in rounds until the platform's decision loop ends it (promoted or rolled back).
+ */
+async function canary(
+  options: DriftOptions,
+  client: PredictqClient,
+  modelId: string,
+): Promise<RolloutOutcome> {
+  await client.request('startRollout', {
+    params: { id: modelId },
+    body: { mode: 'canary', share: 0.5, min_feedback: 100, max_feedback: 3000 },
+  });
+  const round = Math.max(100, Math.round(options.sessions / 5));
+  let sessions = 0;
+  for (let phase = 10; phase < 60; phase++) {
+    await traffic(
+      { ...options, sessions: round },
+      phase,
+      phase % 2 === 0 ? NOISY_TRAVELLER_PROFILES : undefined,
+    );
+    sessions += round;
+    // The decision loop checks every ROLLOUT_DECISION_INTERVAL_MS while the next round runs.
+    const { current } = await client.request('getRollout', { params: { id: modelId } });
+    if (current && current.status !== 'running') {
+      const last = current.decisions.at(-1);
+      const figures = last?.figures ?? current.last_check;
+      return {
+        status: current.status,
+        decision: last?.decision ?? null,
+        reason: last?.reason ?? '',
+        candidateAcceptance: figures?.candidate?.acceptance ?? null,
+        activeAcceptance: figures?.active?.acceptance ?? null,
+        candidateFeedback: figures?.candidate?.feedback ?? 0,
+        activeFeedback: figures?.active?.feedback ?? 0,
+        sessions,
+      };
+    }
+  }
+  throw new Error(`the canary of model ${modelId} was still undecided after ${sessions} sessions`);
+}
+
 export interface DriftOutcome {
   seed: number;
   baselineVersion: number;
@@ -156,6 +213,8 @@ export interface DriftOutcome {
   active: { version: number; auc: number | null } | null;
   promoted: boolean;
   reason: string;
+  /** The canary the platform ran, when the offline rule let the candidate be tried. */
+  rollout: RolloutOutcome | null;
   /** After the promotion: acceptance of the drifted, then of the regular travellers. */
   after: { drifted: number | null; regular: number | null } | null;
 }
@@ -206,21 +265,33 @@ async function scenario(options: DriftOptions, client: PredictqClient): Promise<
 
   let after: TrafficReport | undefined;
   let regular: TrafficReport | undefined;
+  let rollout: RolloutOutcome | null = null;
   if (result.promoted) {
-    console.log(`5. Promoted: ${result.reason}.`);
+    console.log(
+      `5. The offline rule lets it be tried (${result.reason}); canary: v${candidate.version} serves half the traffic, the platform decides.`,
+    );
+    rollout = await canary(options, client, candidate.modelId);
+    console.log(
+      `   The platform ${rollout.status === 'promoted' ? 'promoted' : 'did not promote'} v${candidate.version} after ${rollout.sessions} sessions: ` +
+        `acceptance ${pct(rollout.candidateAcceptance)} (n=${rollout.candidateFeedback}) against ${pct(rollout.activeAcceptance)} (n=${rollout.activeFeedback}).`,
+    );
+    console.log(`   ${rollout.decision}: ${rollout.reason}`);
+  } else {
+    console.log(
+      `5. Not tried: ${result.reason}. Candidate v${candidate.version} stays a candidate;`,
+    );
+    console.log(
+      '   try it anyway with POST /v1/models/{id}/rollout {"mode": "canary", "force": true}.',
+    );
+  }
+  const promoted = rollout?.status === 'promoted';
+  if (promoted) {
     await servedBy(client, candidate.modelId);
     after = await traffic(options, 3, NOISY_TRAVELLER_PROFILES);
     regular = await traffic(options, 4);
     console.log(
       `6. With v${candidate.version} the drifted groups accept ${pct(after.acceptance.rate)} ` +
         `(was ${pct(drifted.acceptance.rate)}); regular travellers ${pct(regular.acceptance.rate)} (was ${pct(normal.acceptance.rate)}).`,
-    );
-  } else {
-    console.log(
-      `5. Not promoted: ${result.reason}. Candidate v${candidate.version} stays a candidate;`,
-    );
-    console.log(
-      '   promote it with POST /v1/models/{id}/activate, or give it a canary share with PUT /v1/models/traffic.',
     );
   }
   return {
@@ -230,8 +301,9 @@ async function scenario(options: DriftOptions, client: PredictqClient): Promise<
     drifted: drifted.acceptance.rate,
     candidate: { version: candidate.version, auc: candidate.metrics.auc },
     active: active ? { version: active.version, auc: active.metrics.auc } : null,
-    promoted: result.promoted,
-    reason: result.reason,
+    promoted,
+    reason: rollout ? rollout.reason : result.reason,
+    rollout,
     after:
       after && regular
         ? { drifted: after.acceptance.rate, regular: regular.acceptance.rate }

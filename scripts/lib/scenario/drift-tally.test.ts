@@ -3,6 +3,7 @@ import { formatDriftTally } from './drift-tally';
 
 const outcome = (seed: number, promoted: boolean, drifted: number | null): DriftOutcome => ({
   seed,
+  rollout: null,
   baselineVersion: 1,
   regular: 0.9,
   drifted: 0.02,

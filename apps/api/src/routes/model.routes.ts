@@ -1,17 +1,17 @@
 // The model registry: list, inspect, online quality, and the operator routes to promote or roll
 // back, split traffic for a canary, and upload an external ONNX model.
-import type { ModelBody, uploadBody } from '@predictq/contract';
+import type { ModelBody, QualityBody, uploadBody } from '@predictq/contract';
 import { trafficShares } from '@predictq/domain';
 import {
-  activateModel,
   type Db,
+  getActiveModel,
   getModel,
+  getRunningRollout,
   lineageSummary,
   listModels,
   type ModelSummary,
   modelQuality,
   registerModel,
-  setTrafficSplit,
   TrafficSplitError,
 } from '@predictq/db';
 import {
@@ -21,6 +21,12 @@ import {
   modelManifestSchema,
   sha256Hex,
 } from '@predictq/model';
+import {
+  activateSuperseding,
+  RolloutConflict,
+  setManualTraffic,
+  wilsonInterval,
+} from '@predictq/rollout';
 import type { z } from 'zod';
 
 import { HttpError, notFound, validationError } from '../http/errors';
@@ -99,6 +105,86 @@ async function checkUpload(
   return { bytes, manifest };
 }
 
+type Comparison = NonNullable<QualityBody['comparison']>;
+type Compared = Comparison['active'];
+
+interface OfflineFigures {
+  effective_predictions: number;
+  chosen: number;
+  mrr: number | null;
+  hit_at_3: number | null;
+  log_loss: number | null;
+}
+
+function offlineOf(figures: OfflineFigures | null | undefined): Compared['offline'] {
+  if (!figures) return null;
+  // hit@3 is a share of the chosen stays; its interval rests on the effective count of them.
+  const n = Math.min(figures.chosen, figures.effective_predictions);
+  return {
+    predictions: figures.effective_predictions,
+    mrr: figures.mrr,
+    hit_at_3: figures.hit_at_3,
+    hit_at_3_interval:
+      figures.hit_at_3 === null ? null : wilsonInterval(figures.hit_at_3 * n, Math.max(1, n)),
+    log_loss: figures.log_loss,
+  };
+}
+
+/**
+ * The active model and a candidate side by side over one window: this model and the active
+ * one, or, for the active model, the running rollout's candidate. Offline figures come from the
+ * candidate's stored evaluation, which scored both models on the same holdout.
+ */
+async function compareWithActive(
+  db: Db,
+  model: ModelSummary,
+  window: string,
+  since: Date | null,
+): Promise<Comparison | null> {
+  let active: ModelSummary | undefined;
+  let candidate: ModelSummary | undefined;
+  if (model.status === 'active') {
+    active = model;
+    const running = await getRunningRollout(db);
+    candidate = running ? await getModel(db, running.model_id) : undefined;
+  } else {
+    candidate = model;
+    active = await getActiveModel(db);
+  }
+  if (!active || !candidate) return null;
+  const evaluation = (
+    candidate.metrics as {
+      evaluation?: {
+        active?: { modelId?: string } | null;
+        overall?: { candidate?: OfflineFigures; active?: OfflineFigures | null };
+      };
+    } | null
+  )?.evaluation;
+  const sameActive = evaluation?.active?.modelId === active.id;
+  const side = async (m: ModelSummary, offline: OfflineFigures | null | undefined) => {
+    const q = await modelQuality(db, m.id, since);
+    return {
+      model_id: m.id,
+      version: m.version,
+      status: m.status,
+      online: {
+        predictions: q.predictions,
+        feedback: q.feedback,
+        chosen: q.chosen,
+        acceptance: q.feedback === 0 ? null : q.chosen / q.feedback,
+        acceptance_interval: wilsonInterval(q.chosen, q.feedback),
+      },
+      offline: offlineOf(offline),
+    };
+  };
+  return {
+    window,
+    active: await side(active, sameActive ? evaluation?.overall?.active : null),
+    candidate: await side(candidate, evaluation?.overall?.candidate),
+    offline_source: evaluation?.overall ? `model v${candidate.version}'s evaluation` : null,
+  };
+}
+
 export function modelHandlers(
   deps: ModelRouteDeps,
 ): Handlers<
@@ -113,7 +199,7 @@ export function modelHandlers(
 
     setTraffic: async ({ body: { candidates } }, res) => {
       try {
-        const serving = await setTrafficSplit(
+        const serving = await setManualTraffic(
           db,
           candidates.map((c) => ({ modelId: c.model_id, weight: c.weight })),
         );
@@ -126,6 +212,11 @@ export function modelHandlers(
           })),
         });
       } catch (error) {
+        if (error instanceof RolloutConflict) {
+          throw new HttpError(409, 'rollout_running', error.message, [
+            { field: 'candidates', message: `rollout ${error.rollout.id} is running` },
+          ]);
+        }
         if (error instanceof TrafficSplitError) {
           throw new HttpError(422, 'invalid_traffic_split', error.message, [
             { field: 'candidates', message: error.message },
@@ -163,6 +254,7 @@ export function modelHandlers(
       if (!model) throw notFound('model');
       const since = windowStart(window);
       const quality = await modelQuality(db, model.id, since);
+      const comparison = await compareWithActive(db, model, window, since);
       res.json({
         model_id: model.id,
         version: model.version,
@@ -170,11 +262,12 @@ export function modelHandlers(
         since: since?.toISOString() ?? null,
         ...quality,
         acceptance_rate: quality.feedback === 0 ? null : quality.chosen / quality.feedback,
+        comparison,
       });
     },
 
     activateModel: async ({ params: { id } }, res) => {
-      const model = await activateModel(db, id);
+      const model = await activateSuperseding(db, id, 'the operator');
       if (!model) throw notFound('model');
       res.json(await presentModel(db, model, false));
     },

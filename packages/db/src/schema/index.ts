@@ -4,6 +4,8 @@ export * from './location.schema';
 export * from './model.schema';
 export * from './prediction.schema';
 export * from './ranking.schema';
+export * from './rollout.schema';
+export * from './shadow-ranking.schema';
 export * from './training-example.schema';
 export * from './training.schema';
 export * from './webhook.schema';
