@@ -1,0 +1,4 @@
+export * from './drift-baseline';
+export * from './drift-monitor';
+export * from './measure-drift';
+export * from './retrain-policy';
