@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
 import type { KeyAuthenticator } from '@predictq/clients';
 import type { Db } from '@predictq/db';
+import type { DriftMonitor } from '@predictq/drift';
 import type { Logger } from '@predictq/logging';
 import { type ApiMetrics, exposition } from '@predictq/metrics';
 import type { ModelCheckOptions } from '@predictq/model';
@@ -28,6 +29,7 @@ import { mountOperations } from './http/mount';
 import { buildOpenApiDocument } from './openapi';
 import { clientHandlers } from './routes/client.routes';
 import { compatHandlers } from './routes/compat.routes';
+import { driftHandlers } from './routes/drift.routes';
 import { healthHandlers } from './routes/health.routes';
 import { locationHandlers } from './routes/location.routes';
 import { modelHandlers } from './routes/model.routes';
@@ -65,6 +67,8 @@ export interface AppOptions {
   bodyTimeoutMs: number;
   uploadTimeoutMs: number;
   modelCheck: ModelCheckOptions;
+  /** The input-drift report, cached (GET /v1/drift and the drift gauges share it). */
+  drift: DriftMonitor;
 }
 
 export function createApp(options: AppOptions): Express {
@@ -143,6 +147,7 @@ export function createApp(options: AppOptions): Express {
           logger: logger.child({ scope: 'training' }),
         }),
         ...modelHandlers({ db, modelCheck: options.modelCheck }),
+        ...driftHandlers({ drift: options.drift }),
         ...clientHandlers({ db }),
       },
       {
