@@ -41,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await prometheus?.stop();
   await platform?.stop();
-});
+}, 30_000);
 
 describe('promtool', () => {
   it('accepts prometheus.yml (with its rule file) and alerts.yml', () => {
