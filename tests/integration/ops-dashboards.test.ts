@@ -37,7 +37,8 @@ const readerRole = `predictq_test_reader_${randomBytes(4).toString('hex')}`;
 const readerPassword = randomBytes(12).toString('hex');
 
 beforeAll(async () => {
-  platform = await startPlatform();
+  // The drift gauges have series from the first request on (default: from 200 in the window).
+  platform = await startPlatform({ env: { DRIFT_MIN_REQUESTS: '1' } });
   const { succeeded } = await driveSessions(platform.api.url, 12);
   expect(succeeded).toBe(12);
   exposed = exposedMetrics(await scrape(platform.api.url));
@@ -69,7 +70,7 @@ afterAll(async () => {
   await reader?.end();
   await platform?.stop();
   await adminQuery(`DROP ROLE IF EXISTS ${quoteIdentifier(readerRole)}`);
-});
+}, 30_000);
 
 const dashboards = loadDashboards();
 const queries: Query[] = dashboards.flatMap(dashboardQueries);

@@ -23,7 +23,11 @@ let prometheus: LocalPrometheus;
 
 beforeAll(async () => {
   if (!prometheusInstalled()) throw new Error(MISSING);
-  platform = await startPlatform();
+  // The drift statistic from the first request on (a dashboard expression must return data),
+  // fresh at each scrape, and a threshold any window reaches (the drift alert must start).
+  platform = await startPlatform({
+    env: { DRIFT_MIN_REQUESTS: '1', DRIFT_CACHE_TTL_MS: '1', DRIFT_PSI_THRESHOLD: '0.000001' },
+  });
   prometheus = await LocalPrometheus.start({
     api: [targetOf(platform.api.url)],
     worker: [targetOf(platform.worker!.url)],
@@ -37,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await prometheus?.stop();
   await platform?.stop();
-});
+}, 30_000);
 
 describe('promtool', () => {
   it('accepts prometheus.yml (with its rule file) and alerts.yml', () => {
@@ -75,6 +79,14 @@ describe('a real Prometheus scraping the API and a worker', () => {
       (await prometheus.rules())
         .filter((r) => availability.has(r.name))
         .every((r) => r.state === 'inactive'),
+    );
+  });
+
+  it('starts the input-drift alert when a feature reaches the PSI threshold', async () => {
+    await prometheus.until('the drift alert pending', async () =>
+      (await prometheus.rules()).some(
+        (r) => r.name === 'PredictqInputDrift' && r.state !== 'inactive',
+      ),
     );
   });
 

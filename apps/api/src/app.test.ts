@@ -63,6 +63,7 @@ function app(metricsOnMainPort: boolean): Express {
     bodyTimeoutMs: 1000,
     uploadTimeoutMs: 1000,
     modelCheck: unused,
+    drift: unused,
   };
   return createApp(options);
 }

@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
 import type { KeyAuthenticator } from '@predictq/clients';
 import type { Db } from '@predictq/db';
+import type { DriftMonitor } from '@predictq/drift';
 import type { Logger } from '@predictq/logging';
 import { type ApiMetrics, exposition } from '@predictq/metrics';
 import type { ModelCheckOptions } from '@predictq/model';
@@ -33,6 +34,7 @@ import { docsAssets, docsHandlers } from './routes/docs.routes';
 import { predictionListHandlers } from './routes/prediction-list.routes';
 import { PredictionStreams } from './routes/prediction-stream';
 import { webhookHandlers } from './routes/webhook.routes';
+import { driftHandlers } from './routes/drift.routes';
 import { healthHandlers } from './routes/health.routes';
 import { locationHandlers } from './routes/location.routes';
 import { modelHandlers } from './routes/model.routes';
@@ -75,6 +77,8 @@ export interface AppOptions {
   bodyTimeoutMs: number;
   uploadTimeoutMs: number;
   modelCheck: ModelCheckOptions;
+  /** The input-drift report, cached (GET /v1/drift and the drift gauges share it). */
+  drift: DriftMonitor;
 }
 
 export function createApp(options: AppOptions): Express {
@@ -170,6 +174,7 @@ export function createApp(options: AppOptions): Express {
         }),
         ...modelHandlers({ db, modelCheck: options.modelCheck }),
         ...rolloutHandlers({ db }),
+        ...driftHandlers({ drift: options.drift }),
         ...clientHandlers({ db }),
       },
       {

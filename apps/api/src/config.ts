@@ -2,6 +2,7 @@
 import {
   boolean,
   commonEnvShape,
+  driftEnvShape,
   nonNegativeInt,
   parseEnv,
   port,
@@ -19,6 +20,7 @@ const size = (fallback: string, example: string) =>
 export const apiEnvSchema = z
   .object({
     ...commonEnvShape,
+    ...driftEnvShape,
     /** TCP port of the HTTP API. */
     PORT: port(8000),
     /** Interface the API listens on: this machine only by default (containers set 0.0.0.0). */

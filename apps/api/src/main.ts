@@ -4,9 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { KeyAuthenticator } from '@predictq/clients';
 import { ConfigError } from '@predictq/config';
 import { openMigratedDatabase, PredictionEvents } from '@predictq/db';
+import { DriftBaselines, DriftMonitor, measureDrift } from '@predictq/drift';
 import { installCrashHandlers, ShutdownRegistry } from '@predictq/lifecycle';
 import { createLogger, errorMessage } from '@predictq/logging';
-import { createApiMetrics, createMetricsRegistry, QUEUE_STATES } from '@predictq/metrics';
+import {
+  createApiMetrics,
+  createDriftMetrics,
+  createMetricsRegistry,
+  QUEUE_STATES,
+} from '@predictq/metrics';
 import { canLimitMemory } from '@predictq/model';
 import { CompletionWaiter, StatusWatchers } from '@predictq/predictions';
 import { targetPolicy } from '@predictq/webhooks';
@@ -82,6 +88,28 @@ async function main(): Promise<void> {
     { name: queue.name, counts: () => queue.getJobCounts(...QUEUE_STATES) },
     { name: trainingQueue.name, counts: () => trainingQueue.getJobCounts(...QUEUE_STATES) },
   ]);
+  const baselines = new DriftBaselines(database.db, logger.child({ scope: 'drift' }));
+  const drift = new DriftMonitor(
+    () =>
+      measureDrift(
+        { db: database.db, baselines },
+        {
+          windowMinutes: config.DRIFT_WINDOW_MINUTES,
+          maxRequests: config.DRIFT_WINDOW_MAX_REQUESTS,
+          minRequests: config.DRIFT_MIN_REQUESTS,
+          threshold: config.DRIFT_PSI_THRESHOLD,
+        },
+      ),
+    config.DRIFT_CACHE_TTL_MS,
+  );
+  createDriftMetrics(registry, async () => {
+    const report = await drift.current();
+    return {
+      threshold: report.threshold,
+      windowRequests: report.window.requests,
+      features: report.features,
+    };
+  });
   const sampler = new BacklogSampler(redis, queue, {
     intervalMs: config.ADMISSION_SAMPLE_INTERVAL_MS,
     onSample: (backlog) =>
@@ -154,6 +182,7 @@ async function main(): Promise<void> {
       memoryMb: config.MODEL_CHECK_MEMORY_MB,
       timeoutMs: config.MODEL_CHECK_TIMEOUT_MS,
     },
+    drift,
   });
   // A deep accept queue: a burst of new connections waits there for the API to answer (even if
   // with a refusal) instead of overflowing it and waiting out the clients' SYN retries (1 s, 3 s,

@@ -2,16 +2,20 @@
 import {
   boolean,
   commonEnvShape,
+  driftEnvShape,
   parseEnv,
   port,
   positiveInt,
   positiveNumber,
+  retrainPolicyEnvShape,
   type Env,
 } from '@predictq/config';
 import { z } from 'zod';
 
 export const workerEnvSchema = z.object({
   ...commonEnvShape,
+  ...driftEnvShape,
+  ...retrainPolicyEnvShape,
   /** Jobs a worker holds at once; micro-batches form from them. */
   WORKER_CONCURRENCY: positiveInt(64),
   /** Port of the worker's /metrics and /healthz. */

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { ensurePlatform } from '@predictq/bootstrap';
 import { ConfigError } from '@predictq/config';
 import { openMigratedDatabase } from '@predictq/db';
+import { DriftBaselines, measureDrift, RetrainPolicyRunner } from '@predictq/drift';
 import {
   InferencePipeline,
   type JobOutcome,
@@ -22,6 +23,7 @@ import {
   createRedis,
   createTrainingQueue,
   createWebhookQueue,
+  enqueueTraining,
   QUEUES,
   RedisEpoch,
 } from '@predictq/queue';
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
     metrics.rolloutDecisions.inc({ decision }, 0);
   }
   for (const outcome of ['stored', 'failed']) metrics.shadowScored.inc({ outcome }, 0);
+  for (const trigger of ['drift', 'feedback']) metrics.retrainTriggers.inc({ trigger }, 0);
 
   const serving = new ServingState(db, metrics, logger.child({ scope: 'models' }));
   await serving.load();
@@ -222,6 +225,45 @@ async function main(): Promise<void> {
   });
   decider.start();
 
+  // The retraining policy (off by default): one worker at a time decides, under an advisory lock.
+  let stopPolicy = () => undefined as void;
+  if (config.RETRAIN_POLICY_ENABLED) {
+    const baselines = new DriftBaselines(db, logger.child({ scope: 'drift' }));
+    const policy = new RetrainPolicyRunner(
+      {
+        db,
+        drift: () =>
+          measureDrift(
+            { db, baselines },
+            {
+              windowMinutes: config.DRIFT_WINDOW_MINUTES,
+              maxRequests: config.DRIFT_WINDOW_MAX_REQUESTS,
+              minRequests: config.DRIFT_MIN_REQUESTS,
+              threshold: config.DRIFT_PSI_THRESHOLD,
+            },
+          ),
+        enqueue: (id) => enqueueTraining(trainingQueue, id),
+        logger: logger.child({ scope: 'retrain-policy' }),
+        onTrigger: (trigger) => metrics.retrainTriggers.inc({ trigger }),
+      },
+      {
+        minNewFeedback: config.RETRAIN_MIN_NEW_FEEDBACK,
+        driftMinNewFeedback: config.RETRAIN_DRIFT_MIN_NEW_FEEDBACK,
+        cooldownMs: config.RETRAIN_COOLDOWN_MINUTES * 60_000,
+      },
+    );
+    stopPolicy = every(config.RETRAIN_POLICY_INTERVAL_MS, logger, 'retraining policy', () =>
+      policy.tick(),
+    );
+    logger.info('retraining policy enabled', {
+      intervalMs: config.RETRAIN_POLICY_INTERVAL_MS,
+      minNewFeedback: config.RETRAIN_MIN_NEW_FEEDBACK,
+      driftMinNewFeedback: config.RETRAIN_DRIFT_MIN_NEW_FEEDBACK,
+      driftPsiThreshold: config.DRIFT_PSI_THRESHOLD,
+      cooldownMinutes: config.RETRAIN_COOLDOWN_MINUTES,
+    });
+  }
+
   const health = await startHealthServer({
     port: config.WORKER_METRICS_PORT,
     host: config.WORKER_METRICS_HOST,
@@ -255,6 +297,7 @@ async function main(): Promise<void> {
       stopRefresh();
       stopDeadlines();
       stopDispatch();
+      stopPolicy();
       gate.close();
       await Promise.all([recovery.stop(), decider.stop()]);
     })

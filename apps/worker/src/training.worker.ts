@@ -12,11 +12,19 @@ import {
   type TrainingResult,
 } from '@predictq/training';
 
+import type { AfterTraining } from './after-training';
 import { deferJob, outageOf } from './inference.worker';
 
 export function createTrainingWorker(
   deps: TrainingDeps,
-  options: { connection: Redis; prefix: string; outageDelayMs: number; maxStalledCount: number },
+  options: {
+    connection: Redis;
+    prefix: string;
+    outageDelayMs: number;
+    maxStalledCount: number;
+    /** Called once a run ended with a result (where the rollout starts); never fails the job. */
+    afterTraining?: AfterTraining;
+  },
 ): Worker<TrainModelPayload> {
   const processor = async (
     job: Job<TrainModelPayload>,
@@ -38,6 +46,13 @@ export function createTrainingWorker(
           },
           trainingRunId,
         );
+        if (result && options.afterTraining) {
+          await options
+            .afterTraining(trainingRunId, result)
+            .catch((error: unknown) =>
+              deps.logger.error('after-training step failed', { error: errorMessage(error) }),
+            );
+        }
         return result ?? null;
       } catch (error) {
         if (outageOf(error)) {

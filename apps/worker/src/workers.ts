@@ -7,6 +7,7 @@ import type { WorkerMetrics } from '@predictq/metrics';
 import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 
+import { afterTraining } from './after-training';
 import type { WorkerConfig } from './config';
 import { DependencyGate } from './dependency-gate';
 import { createInferenceWorker } from './inference.worker';
@@ -84,6 +85,7 @@ export function createWorkers(
           prefix: config.QUEUE_PREFIX,
           outageDelayMs: config.OUTAGE_RETRY_DELAY_MS,
           maxStalledCount: config.STALLED_MAX_COUNT,
+          afterTraining: afterTraining({ logger: logger.child({ scope: 'rollout' }) }),
         },
       )
     : undefined;

@@ -42,6 +42,7 @@ import {
   issuedKeySchema,
   updateClientBody,
 } from './client.schemas';
+import { driftSchema } from './drift.schemas';
 import {
   modelListSchema,
   modelSchema,
@@ -388,6 +389,15 @@ export const OPERATIONS = {
       404: error('Unknown run'),
     },
     example: { params: { id: EXAMPLE_ID } },
+  }),
+
+  getDrift: operation({
+    method: 'get',
+    path: '/v1/drift',
+    summary:
+      'Input drift: PSI and KS per request feature, recent requests against the active model’s training requests',
+    auth: 'client',
+    responses: { 200: { description: 'The drift report', schema: driftSchema } },
   }),
 
   // ---- clients and their keys (operator) --------------------------------------------------

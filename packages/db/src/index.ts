@@ -1,5 +1,6 @@
 export * from './client';
 export * from './client.repository';
+export * from './drift.repository';
 export * from './errors';
 export * from './feedback.repository';
 export * from './location.repository';

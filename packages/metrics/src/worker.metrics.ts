@@ -126,6 +126,12 @@ export function createWorkerMetrics(registry: Registry) {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    retrainTriggers: new Counter({
+      name: 'predictq_retrain_triggers_total',
+      help: 'Training runs the retraining policy started, by trigger (drift, feedback).',
+      labelNames: ['trigger'] as const,
+      registers: [registry],
+    }),
     sweepDuration: new Histogram({
       name: 'predictq_sweep_duration_seconds',
       help: 'Time of one recovery sweep pass, by trigger (interval, redis_reset).',

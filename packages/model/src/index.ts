@@ -77,6 +77,23 @@ export {
   requestStatsSchema,
 } from './request-stats';
 export {
+  binOf,
+  countBins,
+  DEFAULT_HISTOGRAM_BINS,
+  distinctRequests,
+  featureValue,
+  histogram,
+  histogramEdges,
+  histogramSchema,
+  histogramsOfRequests,
+  histogramsOfRows,
+  type FeatureRow,
+  type Histogram,
+  type RequestHistograms,
+  requestHistogramsSchema,
+} from './request-histograms';
+export { ksDistance, populationStabilityIndex, PSI_SMOOTHING } from './drift-statistics';
+export {
   canLimitMemory,
   checkModelIsolated,
   type ModelCheck,

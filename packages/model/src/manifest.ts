@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { metricsSchema } from './metrics';
 import { trainerOptionsSchema } from './mlp-trainer';
+import { requestHistogramsSchema } from './request-histograms';
 import { requestStatsSchema } from './request-stats';
 
 export const MODEL_MANIFEST_FORMAT = 'predictq-model/1';
@@ -38,6 +39,8 @@ export const modelManifestSchema = z
       holdoutFraction: z.number().min(0).max(1).optional(),
       /** The training requests' features: the input-drift baseline. */
       requestStats: requestStatsSchema.optional(),
+      /** Histograms of the same requests: the baseline of the drift statistic (PSI, KS). */
+      requestHistograms: requestHistogramsSchema.optional(),
     }),
     metrics: z.object({ holdout: metricsSchema, train: metricsSchema.optional() }),
   })

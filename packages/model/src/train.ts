@@ -13,6 +13,7 @@ import { predict, toFloat32Params } from './mlp';
 import type { EpochReport, TrainerOptions } from './mlp-trainer';
 import { trainerOptionsSchema, trainMlp } from './mlp-trainer';
 import { DEFAULT_EXPORT_NAMES, exportOnnx } from './onnx-export';
+import { distinctRequests, histogramsOfRequests } from './request-histograms';
 import { requestStats } from './request-stats';
 import type { OnnxScorer } from './scorer';
 
@@ -103,6 +104,7 @@ export function trainRanker(options: TrainRankerOptions): TrainedRanker {
       holdoutRows: split.holdout.length,
       holdoutFraction,
       requestStats: requestStats(examples, split.train),
+      requestHistograms: histogramsOfRequests(distinctRequests(examples, split.train), 'training'),
     },
     metrics,
   } satisfies ModelManifest);

@@ -30,4 +30,11 @@ describe('resolveParams', () => {
       promotion: { ...defaults.promotion, minGain: 0.1 },
     });
   });
+
+  it('reads a run the retraining policy started (its trigger is not a parameter)', () => {
+    const trigger = { kind: 'drift', reason: 'input drift on budget' };
+    expect(resolveParams({ trigger }, defaults)).toEqual(defaults);
+    expect(resolveParams({ trigger, epochs: 3 }, defaults)).toEqual({ ...defaults, epochs: 3 });
+    expect(() => resolveParams({ trigger, unknown: 1 }, defaults)).toThrow();
+  });
 });

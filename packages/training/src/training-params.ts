@@ -9,7 +9,9 @@ export type TrainingDefaults = TrainingParams;
 
 /** The effective parameters of a run: what was asked for, the defaults for the rest. */
 export function resolveParams(asked: unknown, defaults: TrainingDefaults): TrainingParams {
-  const given = trainingRequestBody.parse(asked ?? {});
+  // A run the retraining policy started carries its trigger next to the (absent) parameters.
+  const { trigger: _trigger, ...params } = (asked ?? {}) as Record<string, unknown>;
+  const given = trainingRequestBody.parse(params);
   return {
     seed: given.seed ?? defaults.seed,
     maxRows: given.max_rows ?? defaults.maxRows,
