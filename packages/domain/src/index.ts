@@ -5,3 +5,4 @@ export * from './prediction';
 export * from './segment';
 export * from './training';
 export * from './traveller-request';
+export * from './batch';
