@@ -43,6 +43,7 @@ function app(metricsOnMainPort: boolean): Express {
     waiter: unused,
     metrics: createApiMetrics(registry),
     registry,
+    batches: unused,
     metricsOnMainPort,
     bodyLimit: '64kb',
     uploadLimit: '1mb',

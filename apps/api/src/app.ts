@@ -26,6 +26,7 @@ import { securityHeaders } from './http/security-headers';
 import { ModelVersions } from './model-versions';
 import { mountOperations } from './http/mount';
 import { buildOpenApiDocument } from './openapi';
+import { type BatchOptions, batchHandlers } from './routes/batch.routes';
 import { clientHandlers } from './routes/client.routes';
 import { compatHandlers } from './routes/compat.routes';
 import { healthHandlers } from './routes/health.routes';
@@ -65,6 +66,7 @@ export interface AppOptions {
   bodyTimeoutMs: number;
   uploadTimeoutMs: number;
   modelCheck: ModelCheckOptions;
+  batches: BatchOptions;
 }
 
 export function createApp(options: AppOptions): Express {
@@ -137,6 +139,11 @@ export function createApp(options: AppOptions): Express {
         }),
         ...compatHandlers({ ...predictionDeps, metrics, modelVersions }),
         ...locationHandlers({ db }),
+        ...batchHandlers({
+          db,
+          logger: logger.child({ scope: 'batches' }),
+          ...options.batches,
+        }),
         ...trainingHandlers({
           db,
           queue: options.trainingQueue,

@@ -6,7 +6,12 @@ import { ConfigError } from '@predictq/config';
 import { openMigratedDatabase, PredictionEvents } from '@predictq/db';
 import { installCrashHandlers, ShutdownRegistry } from '@predictq/lifecycle';
 import { createLogger, errorMessage } from '@predictq/logging';
-import { createApiMetrics, createMetricsRegistry, QUEUE_STATES } from '@predictq/metrics';
+import {
+  createApiMetrics,
+  createBatchApiMetrics,
+  createMetricsRegistry,
+  QUEUE_STATES,
+} from '@predictq/metrics';
 import { canLimitMemory } from '@predictq/model';
 import { CompletionWaiter } from '@predictq/predictions';
 import {
@@ -133,6 +138,12 @@ async function main(): Promise<void> {
     databaseMaxWaiting: config.DATABASE_MAX_WAITING,
     bodyTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     uploadTimeoutMs: config.HTTP_UPLOAD_TIMEOUT_MS,
+    batches: {
+      limits: { maxBytes: config.BATCH_MAX_BYTES, maxRows: config.BATCH_MAX_ROWS },
+      windowSize: config.BATCH_WINDOW,
+      topK: config.BATCH_RESULTS_TOP_K,
+      metrics: createBatchApiMetrics(registry),
+    },
     modelCheck: {
       memoryMb: config.MODEL_CHECK_MEMORY_MB,
       timeoutMs: config.MODEL_CHECK_TIMEOUT_MS,

@@ -24,9 +24,15 @@ const SECURITY: Record<Operation['auth'], Record<string, string[]>[] | undefined
 };
 
 function response(spec: ResponseSpec) {
+  const content = {
+    ...(spec.schema ? { 'application/json': { schema: spec.schema } } : {}),
+    ...Object.fromEntries(
+      Object.entries(spec.content ?? {}).map(([type, schema]) => [type, { schema }]),
+    ),
+  };
   return {
     description: spec.description,
-    ...(spec.schema ? { content: { 'application/json': { schema: spec.schema } } } : {}),
+    ...(Object.keys(content).length > 0 ? { content } : {}),
     ...(spec.headers
       ? {
           headers: Object.fromEntries(
@@ -70,6 +76,16 @@ function describe(id: string, op: Operation): ZodOpenApiOperationObject {
                 ...(op.example?.body === undefined ? {} : { example: op.example.body }),
               },
             },
+          },
+        }
+      : {}),
+    ...(op.rawBody
+      ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(
+              Object.entries(op.rawBody).map(([type, schema]) => [type, { schema }]),
+            ),
           },
         }
       : {}),

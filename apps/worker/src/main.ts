@@ -15,7 +15,13 @@ import {
 } from '@predictq/inference';
 import { crashNow, Failpoints, installCrashHandlers, ShutdownRegistry } from '@predictq/lifecycle';
 import { createLogger, errorMessage, type Logger } from '@predictq/logging';
-import { createMetricsRegistry, createWorkerMetrics, exposition } from '@predictq/metrics';
+import { feedBatches } from '@predictq/batches';
+import {
+  createBatchWorkerMetrics,
+  createMetricsRegistry,
+  createWorkerMetrics,
+  exposition,
+} from '@predictq/metrics';
 import {
   createInferenceQueue,
   createRedis,
@@ -158,6 +164,34 @@ async function main(): Promise<void> {
   );
   recovery.start();
 
+  // The batch feeder: every BATCH_FEED_INTERVAL_MS, tops up each running batch's window in the
+  // queue from PostgreSQL; every BATCH_WINDOW_CHECK_MS it also checks the windows' jobs.
+  const batchMetrics = createBatchWorkerMetrics(registry);
+  const feederLogger = logger.child({ scope: 'batches' });
+  let lastWindowCheck = 0;
+  const stopFeeder = every(
+    config.BATCH_FEED_INTERVAL_MS,
+    feederLogger,
+    'batch feeder',
+    async () => {
+      if (gate.down.length > 0) return;
+      const checkWindows = Date.now() - lastWindowCheck >= config.BATCH_WINDOW_CHECK_MS;
+      if (checkWindows) lastWindowCheck = Date.now();
+      const fed = await feedBatches(
+        {
+          db,
+          queue,
+          retry: { attempts: config.INFERENCE_ATTEMPTS, backoffMs: config.INFERENCE_BACKOFF_MS },
+          logger: feederLogger,
+        },
+        { maxBatches: config.BATCH_FEED_MAX_BATCHES, checkWindows },
+      );
+      batchMetrics.batchesRunning.set(fed.batches - fed.completed);
+      batchMetrics.batchRowsInFlight.set(fed.inFlight);
+      batchMetrics.batchRowsFed.inc(fed.fed + fed.recovered);
+    },
+  );
+
   const health = await startHealthServer({
     port: config.WORKER_METRICS_PORT,
     host: config.WORKER_METRICS_HOST,
@@ -189,6 +223,7 @@ async function main(): Promise<void> {
   shutdown
     .add('loops', async () => {
       stopRefresh();
+      stopFeeder();
       gate.close();
       await recovery.stop();
     })

@@ -3,3 +3,4 @@ export * from './buckets';
 export * from './catalogue';
 export * from './registry';
 export * from './worker.metrics';
+export * from './batch.metrics';

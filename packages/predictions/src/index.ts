@@ -3,3 +3,4 @@ export * from './prediction-lifecycle';
 export * from './read-prediction';
 export * from './recover-unfinished';
 export * from './submit-prediction';
+export * from './batch-transitions';
