@@ -20,7 +20,10 @@ interface BatchBody {
   id: string;
   status: string;
   rows: { total: number; accepted: number; rejected: number };
-  counts: Record<string, number>;
+  counts: Record<
+    'queued' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'rejected',
+    number
+  >;
   progress: number;
   eta_seconds: number | null;
 }
