@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     },
     body: Readable.toWeb(createReadStream(file)) as ReadableStream,
     duplex: 'half',
-  } as RequestInit);
+  });
   const body = (await response.json()) as Batch & { error?: { message: string } };
   if (response.status !== 202) {
     console.error(`refused (${response.status}): ${body.error?.message ?? JSON.stringify(body)}`);
