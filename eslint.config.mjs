@@ -10,7 +10,12 @@ const onlyPackagesImportPackages = {
 };
 const statusStatements = {
   name: '@predictq/db',
-  importNames: ['claimPredictionsFrom', 'completePredictionsFrom', 'failPredictionFrom'],
+  importNames: [
+    'claimPredictionsFrom',
+    'completePredictionsFrom',
+    'failPredictionFrom',
+    'cancelBatchFrom',
+  ],
   message:
     "a prediction's status changes through packages/predictions' transitions (claimPredictions, completePredictions, failPrediction)",
 };

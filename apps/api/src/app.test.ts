@@ -45,6 +45,7 @@ function app(metricsOnMainPort: boolean): Express {
     webhookTargets: { allowedHosts: new Set(), allowHttp: false },
     metrics: createApiMetrics(registry),
     registry,
+    batches: unused,
     metricsOnMainPort,
     bodyLimit: '64kb',
     uploadLimit: '1mb',

@@ -28,6 +28,7 @@ import { securityHeaders } from './http/security-headers';
 import { ModelVersions } from './model-versions';
 import { mountOperations } from './http/mount';
 import { buildOpenApiDocument } from './openapi';
+import { type BatchOptions, batchHandlers } from './routes/batch.routes';
 import { clientHandlers } from './routes/client.routes';
 import { compatHandlers } from './routes/compat.routes';
 import { docsAssets, docsHandlers } from './routes/docs.routes';
@@ -79,6 +80,7 @@ export interface AppOptions {
   modelCheck: ModelCheckOptions;
   /** The input-drift report, cached (GET /v1/drift and the drift gauges share it). */
   drift: DriftMonitor;
+  batches: BatchOptions;
 }
 
 export function createApp(options: AppOptions): Express {
@@ -167,6 +169,11 @@ export function createApp(options: AppOptions): Express {
         ...docsHandlers(),
         ...compatHandlers({ ...predictionDeps, metrics, modelVersions }),
         ...locationHandlers({ db }),
+        ...batchHandlers({
+          db,
+          logger: logger.child({ scope: 'batches' }),
+          ...options.batches,
+        }),
         ...trainingHandlers({
           db,
           queue: options.trainingQueue,

@@ -36,6 +36,14 @@ export const apiEnvSchema = z
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Development only: without ADMIN_TOKEN, leave the operator routes open to anyone. */
     ALLOW_OPEN_ADMIN: boolean(false),
+    /** Largest batch file (bytes) POST /v1/batches accepts; larger ones get 413, storing nothing. */
+    BATCH_MAX_BYTES: positiveInt(256 * 1024 * 1024),
+    /** Most data rows of a batch file; more get 413, storing nothing. */
+    BATCH_MAX_ROWS: positiveInt(1_000_000),
+    /** Most predictions of one batch in the queue at once (the feeder's window). */
+    BATCH_WINDOW: positiveInt(500),
+    /** Stays per row in a batch's results (location_1..K, score_1..K). */
+    BATCH_RESULTS_TOP_K: positiveInt(10),
     /** Largest accepted model upload (the JSON body with the base64 ONNX file). */
     MODEL_UPLOAD_LIMIT: size('50mb', '50mb'),
     /** Memory (address space) an uploaded model's check may use, in MiB, and its time limit. */

@@ -10,6 +10,7 @@ import { createLogger, errorMessage } from '@predictq/logging';
 import {
   createApiMetrics,
   createDriftMetrics,
+  createBatchApiMetrics,
   createMetricsRegistry,
   QUEUE_STATES,
 } from '@predictq/metrics';
@@ -178,6 +179,12 @@ async function main(): Promise<void> {
     databaseMaxWaiting: config.DATABASE_MAX_WAITING,
     bodyTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     uploadTimeoutMs: config.HTTP_UPLOAD_TIMEOUT_MS,
+    batches: {
+      limits: { maxBytes: config.BATCH_MAX_BYTES, maxRows: config.BATCH_MAX_ROWS },
+      windowSize: config.BATCH_WINDOW,
+      topK: config.BATCH_RESULTS_TOP_K,
+      metrics: createBatchApiMetrics(registry),
+    },
     modelCheck: {
       memoryMb: config.MODEL_CHECK_MEMORY_MB,
       timeoutMs: config.MODEL_CHECK_TIMEOUT_MS,

@@ -29,12 +29,16 @@ function securityOf(op: Operation) {
 }
 
 function response(spec: ResponseSpec) {
+  const content = {
+    ...(spec.schema ? { 'application/json': { schema: spec.schema } } : {}),
+    ...Object.fromEntries(
+      Object.entries(spec.content ?? {}).map(([type, schema]) => [type, { schema }]),
+    ),
+    ...(spec.contentType ? { [spec.contentType]: { schema: { type: 'string' as const } } } : {}),
+  };
   return {
     description: spec.description,
-    ...(spec.schema ? { content: { 'application/json': { schema: spec.schema } } } : {}),
-    ...(spec.contentType
-      ? { content: { [spec.contentType]: { schema: { type: 'string' as const } } } }
-      : {}),
+    ...(Object.keys(content).length > 0 ? { content } : {}),
     ...(spec.headers
       ? {
           headers: Object.fromEntries(
@@ -78,6 +82,16 @@ function describe(id: string, op: Operation): ZodOpenApiOperationObject {
                 ...(op.example?.body === undefined ? {} : { example: op.example.body }),
               },
             },
+          },
+        }
+      : {}),
+    ...(op.rawBody
+      ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(
+              Object.entries(op.rawBody).map(([type, schema]) => [type, { schema }]),
+            ),
           },
         }
       : {}),

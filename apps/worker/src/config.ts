@@ -43,6 +43,12 @@ export const workerEnvSchema = z.object({
   SWEEP_AFTER_MS: positiveInt(60_000),
   /** Unfinished predictions the sweep reads and checks per page. */
   SWEEP_PAGE_SIZE: positiveInt(1_000),
+  /** How often the batch feeder tops up the running batches' windows in the queue. */
+  BATCH_FEED_INTERVAL_MS: positiveInt(250),
+  /** How often the feeder checks its windows' jobs (re-enqueues lost ones, as the sweep does). */
+  BATCH_WINDOW_CHECK_MS: positiveInt(5_000),
+  /** Running batches the feeder serves per pass (oldest first). */
+  BATCH_FEED_MAX_BATCHES: positiveInt(50),
   /** BullMQ job lock; a crashed worker's jobs are taken over once it expires. */
   JOB_LOCK_MS: positiveInt(30_000),
   /** How often BullMQ checks for stalled jobs (of crashed workers). */

@@ -16,8 +16,14 @@ import {
 } from '@predictq/inference';
 import { crashNow, Failpoints, installCrashHandlers, ShutdownRegistry } from '@predictq/lifecycle';
 import { createLogger, errorMessage, type Logger } from '@predictq/logging';
-import { createMetricsRegistry, createWorkerMetrics, exposition } from '@predictq/metrics';
 import { cancelOverduePredictions } from '@predictq/predictions';
+import { feedBatches } from '@predictq/batches';
+import {
+  createBatchWorkerMetrics,
+  createMetricsRegistry,
+  createWorkerMetrics,
+  exposition,
+} from '@predictq/metrics';
 import {
   createInferenceQueue,
   createRedis,
@@ -264,6 +270,34 @@ async function main(): Promise<void> {
     });
   }
 
+  // The batch feeder: every BATCH_FEED_INTERVAL_MS, tops up each running batch's window in the
+  // queue from PostgreSQL; every BATCH_WINDOW_CHECK_MS it also checks the windows' jobs.
+  const batchMetrics = createBatchWorkerMetrics(registry);
+  const feederLogger = logger.child({ scope: 'batches' });
+  let lastWindowCheck = 0;
+  const stopFeeder = every(
+    config.BATCH_FEED_INTERVAL_MS,
+    feederLogger,
+    'batch feeder',
+    async () => {
+      if (gate.down.length > 0) return;
+      const checkWindows = Date.now() - lastWindowCheck >= config.BATCH_WINDOW_CHECK_MS;
+      if (checkWindows) lastWindowCheck = Date.now();
+      const fed = await feedBatches(
+        {
+          db,
+          queue,
+          retry: { attempts: config.INFERENCE_ATTEMPTS, backoffMs: config.INFERENCE_BACKOFF_MS },
+          logger: feederLogger,
+        },
+        { maxBatches: config.BATCH_FEED_MAX_BATCHES, checkWindows },
+      );
+      batchMetrics.batchesRunning.set(fed.batches - fed.completed);
+      batchMetrics.batchRowsInFlight.set(fed.inFlight);
+      batchMetrics.batchRowsFed.inc(fed.fed + fed.recovered);
+    },
+  );
+
   const health = await startHealthServer({
     port: config.WORKER_METRICS_PORT,
     host: config.WORKER_METRICS_HOST,
@@ -298,6 +332,7 @@ async function main(): Promise<void> {
       stopDeadlines();
       stopDispatch();
       stopPolicy();
+      stopFeeder();
       gate.close();
       await Promise.all([recovery.stop(), decider.stop()]);
     })

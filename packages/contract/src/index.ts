@@ -1,4 +1,5 @@
 export * from './api.schemas';
+export * from './batch.schemas';
 export * from './model.schemas';
 export * from './client.schemas';
 export * from './drift.schemas';

@@ -19,6 +19,8 @@ export interface ResponseSpec {
   schema?: z.ZodType;
   /** The media type of a body that is not JSON (text/event-stream, text/html). */
   contentType?: string;
+  /** A body that is not JSON (CSV, JSON Lines): its media types, each with what it holds. */
+  content?: Record<string, z.ZodType>;
   /** Response headers the answer sets (their description). */
   headers?: Record<string, string>;
 }
@@ -47,6 +49,11 @@ export interface Operation {
     /** Parsed with the (larger) upload limit and deadline. */
     upload?: true;
   };
+  /**
+   * A body that is not JSON, read as a stream by the handler itself (no body parser): its media
+   * types, each with a schema of what it holds (for the document).
+   */
+  rawBody?: Record<string, z.ZodType>;
   /** The answers this operation gives itself; the refusals of its `auth` are added to these. */
   responses: Record<number, ResponseSpec>;
   /** A request that the operation accepts. */

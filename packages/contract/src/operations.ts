@@ -34,6 +34,13 @@ import {
   webhookDeliverySchema,
 } from './api.schemas';
 import {
+  batchListQuery,
+  batchListSchema,
+  batchResultRowSchema,
+  batchResultsQuery,
+  batchSchema,
+} from './batch.schemas';
+import {
   apiKeySchema,
   clientCreatedSchema,
   clientListSchema,
@@ -224,6 +231,105 @@ export const OPERATIONS = {
       422: error('The location was not among the returned stays'),
     },
     example: { params: { id: EXAMPLE_ID }, body: { location_id: 151 } },
+  }),
+
+  // ---- batches ----------------------------------------------------------------------------
+  submitBatch: operation({
+    method: 'post',
+    path: '/v1/batches',
+    summary:
+      'Submit a batch: a CSV (or TSV) of traveller requests, as the body or a multipart file',
+    auth: 'client',
+    headers: z.object({
+      'Idempotency-Key': z
+        .string()
+        .regex(IDEMPOTENCY_KEY, 'must be 1 to 255 visible ASCII characters')
+        .optional()
+        .meta({ description: 'The same key and file return the same batch.' }),
+    }),
+    rawBody: {
+      'text/csv': z.string().meta({
+        description:
+          'A header row naming the request fields (people_age: ages separated by spaces, ";" or a quoted ","; booleans true/false or 1/0), optionally profile and request_id, then one request per row',
+      }),
+      'text/tab-separated-values': z.string().meta({ description: 'The same, tab-separated' }),
+      'multipart/form-data': z.object({
+        file: z.string().meta({ format: 'binary', description: 'The CSV or TSV file' }),
+      }),
+    },
+    responses: {
+      202: {
+        description:
+          'Accepted (every row stored: valid rows as predictions, invalid ones with their errors)',
+        schema: batchSchema,
+        headers: { Location: 'The batch' },
+      },
+      400: error(
+        'Not a table of requests: a missing or unknown column, a broken quote (row and column named)',
+      ),
+      413: error('The file is past BATCH_MAX_BYTES or BATCH_MAX_ROWS: nothing stored'),
+      415: error('Neither CSV, TSV nor multipart/form-data'),
+      422: error('Idempotency-Key reused with another file'),
+    },
+  }),
+  listBatches: operation({
+    method: 'get',
+    path: '/v1/batches',
+    summary: "The caller's batches, newest first (cursor pagination)",
+    auth: 'client',
+    query: batchListQuery,
+    responses: {
+      200: { description: 'A page of batches', schema: batchListSchema },
+      400: error('Invalid query'),
+    },
+    example: { query: { limit: 20 } },
+  }),
+  getBatch: operation({
+    method: 'get',
+    path: '/v1/batches/{id}',
+    summary: 'A batch: counts by status, progress, rate, ETA, timestamps',
+    auth: 'client',
+    params: z.object({ id: uuidParam('batch') }),
+    responses: {
+      200: { description: 'The batch', schema: batchSchema },
+      404: error('Unknown batch'),
+    },
+    example: { params: { id: EXAMPLE_ID } },
+  }),
+  getBatchResults: operation({
+    method: 'get',
+    path: '/v1/batches/{id}/results.csv',
+    summary:
+      'The results: one row per input row, in input order (streamed); marks the rankings shown',
+    auth: 'client',
+    params: z.object({ id: uuidParam('batch') }),
+    query: batchResultsQuery,
+    responses: {
+      200: {
+        description:
+          'CSV: row, request_id, prediction_id, status, model_version, error, location_1, score_1, ... location_K, score_K; or JSON Lines with ?format=jsonl',
+        content: {
+          'text/csv': z.string(),
+          'application/jsonl': batchResultRowSchema,
+        },
+      },
+      400: error('Invalid format'),
+      404: error('Unknown batch'),
+    },
+    example: { params: { id: EXAMPLE_ID } },
+  }),
+  cancelBatch: operation({
+    method: 'post',
+    path: '/v1/batches/{id}/cancel',
+    summary: 'Cancel a batch: its queued predictions end canceled',
+    auth: 'client',
+    params: z.object({ id: uuidParam('batch') }),
+    responses: {
+      200: { description: 'The batch, canceled', schema: batchSchema },
+      404: error('Unknown batch'),
+      409: error('The batch has already ended'),
+    },
+    example: { params: { id: EXAMPLE_ID } },
   }),
 
   // ---- the catalogue ----------------------------------------------------------------------

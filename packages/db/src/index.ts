@@ -1,3 +1,4 @@
+export * from './batch.repository';
 export * from './client';
 export * from './client.repository';
 export * from './drift.repository';

@@ -404,11 +404,12 @@ export interface UnfinishedCursor {
 
 // Keyset pagination in (created_at, id) order over the partial index of unfinished predictions
 // (whose predicate the literal status list matches): each page starts where the last one ended,
-// so a pass over a million rows reads each row once.
+// so a pass over a million rows reads each row once. Batch predictions are the batch feeder's
+// to recover (it watches the window it queued), so the sweep skips them.
 const UNFINISHED_PAGE = `
   SELECT id, status, created_at::text AS position
   FROM predictions
-  WHERE status IN ${sqlList(UNFINISHED_STATUSES)} AND created_at < $1
+  WHERE status IN ${sqlList(UNFINISHED_STATUSES)} AND batch_id IS NULL AND created_at < $1
     AND created_at >= coalesce($2::timestamptz, '-infinity')
     AND (created_at, id) > (coalesce($2::timestamptz, '-infinity'),
                             coalesce($3::uuid, '00000000-0000-0000-0000-000000000000'))

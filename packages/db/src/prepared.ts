@@ -23,8 +23,8 @@ export const PREDICTION_STARTED_CHANNEL = 'predictq_prediction_started';
 export const PREDICTION_COLUMNS = `id, status, client_id, idempotency_key, request_hash, people_num, people_age,
   children_num, budget, nights, to_char(time_arrival, 'YYYY-MM-DD') AS time_arrival, pool, spa,
   pet_friendly, lake, mountain, sport, age_avg, age_std, age_min, age_max, profile, model_id,
-  shown_rank, shown_at, error, attempts, created_at, started_at, completed_at, webhook,
-  webhook_events_filter, cancel_at`;
+  shown_rank, shown_at, error, attempts, batch_id, batch_row, batch_request_id, created_at,
+  started_at, completed_at, webhook, webhook_events_filter, cancel_at`;
 
 export const LOCATION_COLUMNS = `id, town, children, breakfast, lunch, dinner, price, has_pool,
   has_spa, animals, near_lake, near_mountains, has_sport, family_rating, outdoor_rating,

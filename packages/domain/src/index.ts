@@ -6,3 +6,4 @@ export * from './rollout';
 export * from './segment';
 export * from './training';
 export * from './traveller-request';
+export * from './batch';

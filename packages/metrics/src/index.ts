@@ -4,3 +4,4 @@ export * from './catalogue';
 export * from './registry';
 export * from './worker.metrics';
 export * from './drift.metrics';
+export * from './batch.metrics';

@@ -7,3 +7,4 @@ export * from './present-prediction';
 export * from './cancel-prediction';
 export * from './status-watchers';
 export * from './webhook-payload';
+export * from './batch-transitions';

@@ -1,11 +1,13 @@
-// The backlog of a queue, sampled in the background: jobs waiting (and prioritized) and the age
-// of the oldest waiting job. Admission control reads the last sample, so a submission costs no
+// The interactive backlog of a queue, sampled in the background: jobs waiting and the age of the
+// oldest waiting job. Batch predictions wait in BullMQ's prioritized set, below interactive work
+// and at most a window per batch, so they are not counted: a large batch never makes admission
+// control refuse interactive clients. Admission control reads the last sample, so a submission costs no
 // Redis call for it; a sample too old to trust (Redis is away) reads as unknown.
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 export interface Backlog {
-  /** Jobs waiting for a worker (waiting and prioritized). */
+  /** Interactive jobs waiting for a worker (the wait list; batch jobs are prioritized). */
   waiting: number;
   /** How long the oldest waiting job has waited; 0 when none waits. */
   oldestWaitMs: number;
@@ -14,24 +16,19 @@ export interface Backlog {
 }
 
 /**
- * Reads the backlog of `queue` (its keys on `redis`) in two round trips. BullMQ pushes new jobs on
+ * Reads the interactive backlog of `queue` (its keys on `redis`) in two round trips. BullMQ pushes new jobs on
  * the left of the wait list and workers take them from the right, so the oldest waiting job is the
  * last element; its hash holds the time it was added.
  */
 export async function readBacklog(redis: Redis, queue: Queue, now = Date.now()): Promise<Backlog> {
   const wait = queue.keys.wait as string;
-  const results = await redis
-    .pipeline()
-    .llen(wait)
-    .zcard(queue.keys.prioritized as string)
-    .lindex(wait, -1)
-    .exec();
+  const results = await redis.pipeline().llen(wait).lindex(wait, -1).exec();
   const values = (results ?? []).map(([error, value]: [Error | null, unknown]) => {
     if (error) throw error;
     return value;
   });
-  const waiting = Number(values[0] ?? 0) + Number(values[1] ?? 0);
-  const oldestId = values[2] as string | null;
+  const waiting = Number(values[0] ?? 0);
+  const oldestId = values[1] as string | null;
   let oldestWaitMs = 0;
   if (oldestId) {
     const timestamp = Number(await redis.hget(`${queue.qualifiedName}:${oldestId}`, 'timestamp'));

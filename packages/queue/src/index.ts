@@ -1,4 +1,5 @@
 export * from './backlog-sampler';
+export * from './batch-jobs';
 export * from './connection';
 export * from './errors';
 export * from './inference-queue';

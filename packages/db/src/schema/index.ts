@@ -1,3 +1,4 @@
+export * from './batch.schema';
 export * from './client.schema';
 export * from './feedback.schema';
 export * from './location.schema';

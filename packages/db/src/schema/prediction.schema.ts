@@ -17,6 +17,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
+import { batches } from './batch.schema';
 import { ANONYMOUS_CLIENT_ID, clients } from './client.schema';
 import { createdAt, sqlList, timestampTz } from './columns';
 import { models } from './model.schema';
@@ -68,15 +69,29 @@ export const predictions = pgTable(
     shown_at: timestampTz('shown_at'),
     error: text('error'),
     attempts: integer('attempts').notNull().default(0),
+    /** The batch it came in with (null: submitted alone), its row there and the row's request_id. */
+    batch_id: uuid('batch_id').references(() => batches.id),
+    batch_row: integer('batch_row'),
+    batch_request_id: text('batch_request_id'),
     created_at: createdAt(),
     started_at: timestampTz('started_at'),
     completed_at: timestampTz('completed_at'),
   },
   (t) => [
     uniqueIndex('predictions_client_idempotency_key_key').on(t.client_id, t.idempotency_key),
-    // The recovery sweep looks for non-terminal predictions by age.
+    // The recovery sweep looks for non-terminal predictions by age. Batch predictions are left
+    // to the batch feeder, which watches only the window it put in the queue: a sweep pass never
+    // rescans a whole batch.
     index('predictions_unfinished_idx')
       .on(t.created_at)
+      .where(
+        sql`${t.status} in ${sql.raw(sqlList(UNFINISHED_STATUSES))} and ${t.batch_id} is null`,
+      ),
+    // A batch's rows in input order (results, the feeder's next window).
+    uniqueIndex('predictions_batch_row_key').on(t.batch_id, t.batch_row),
+    // A batch's unfinished rows: the feeder counts its window with it, and cancel finds them.
+    index('predictions_batch_unfinished_idx')
+      .on(t.batch_id, t.batch_row)
       .where(sql`${t.status} in ${sql.raw(sqlList(UNFINISHED_STATUSES))}`),
     index('predictions_model_completed_idx').on(t.model_id, t.completed_at),
     // GET /v1/predictions: a client's predictions, newest first, by keyset (created_at, id).
