@@ -10,3 +10,4 @@ export { PREDICTION_ENDED_CHANNEL } from './prepared';
 export * from './schema';
 export * from './training.repository';
 export { sqlList } from './schema/columns';
+export * from './rollup.repository';

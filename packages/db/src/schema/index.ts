@@ -6,3 +6,4 @@ export * from './prediction.schema';
 export * from './ranking.schema';
 export * from './training-example.schema';
 export * from './training.schema';
+export * from './rollup.schema';
