@@ -16,3 +16,4 @@ export { sqlList } from './schema/columns';
 export * from './prediction-cancel.repository';
 export * from './prediction-list.repository';
 export * from './webhook.repository';
+export * from './rollup.repository';

@@ -8,9 +8,10 @@ import {
   type PredictionStatus,
   UNFINISHED_STATUSES,
 } from '@predictq/domain';
-import { asc, count, eq, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 
 import type { Db } from './client';
+import { countStoredPredictions } from './rollup.repository';
 import {
   LOCATION_COLUMNS,
   PREDICTION_COLUMNS,
@@ -132,9 +133,9 @@ export async function getPrediction(db: Db, id: string): Promise<PredictionRow |
   return row;
 }
 
-export async function countPredictions(db: Db): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(predictions);
-  return row?.n ?? 0;
+/** Every stored prediction: hourly rollups and the last hour live, flat as the table grows. */
+export function countPredictions(db: Db): Promise<number> {
+  return countStoredPredictions(db);
 }
 
 export interface RankedStay {

@@ -17,16 +17,66 @@ export function createInferenceQueue(connection: Redis, prefix: string): Inferen
   return new Queue(QUEUES.inference, { connection, prefix });
 }
 
-export async function enqueuePrediction(
+interface Waiting {
+  predictionId: string;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Per queue and retry policy, the enqueues asked for in this turn of the event loop. */
+const batches = new WeakMap<InferenceQueue, Map<RetryPolicy, Waiting[]>>();
+
+/**
+ * Enqueues a prediction's job. The enqueues of concurrent submissions in one turn of the event
+ * loop share one round trip to Redis (one addBulk); each caller's promise settles with it. Redis
+ * failing fails them alike (a Redis error is never one job's fault), and each caller then handles
+ * it as before.
+ */
+export function enqueuePrediction(
   queue: InferenceQueue,
   predictionId: string,
   retry: RetryPolicy = DEFAULT_INFERENCE_RETRY,
 ): Promise<void> {
-  await queue.add(
-    JOBS.scorePrediction,
-    { predictionId },
-    scorePredictionOptions(predictionId, retry),
-  );
+  return new Promise((resolve, reject) => {
+    let byRetry = batches.get(queue);
+    if (!byRetry) {
+      byRetry = new Map();
+      batches.set(queue, byRetry);
+      setImmediate(() => {
+        batches.delete(queue);
+        for (const [policy, waiting] of byRetry!) void sendBatch(queue, waiting, policy);
+      });
+    }
+    const waiting = byRetry.get(retry) ?? [];
+    waiting.push({ predictionId, resolve, reject });
+    byRetry.set(retry, waiting);
+  });
+}
+
+async function sendBatch(
+  queue: InferenceQueue,
+  waiting: readonly Waiting[],
+  retry: RetryPolicy,
+): Promise<void> {
+  try {
+    if (waiting.length === 1) {
+      const { predictionId } = waiting[0]!;
+      await queue.add(
+        JOBS.scorePrediction,
+        { predictionId },
+        scorePredictionOptions(predictionId, retry),
+      );
+    } else {
+      await enqueuePredictions(
+        queue,
+        waiting.map((w) => w.predictionId),
+        retry,
+      );
+    }
+    for (const w of waiting) w.resolve();
+  } catch (error) {
+    for (const w of waiting) w.reject(error);
+  }
 }
 
 /** Enqueues many predictions in one round trip; ids that already have a job are left alone. */

@@ -8,7 +8,7 @@
 // session as a replica, which skips the FK triggers; they cost more than the inserts), and every
 // foreign key of the filled tables is then checked in one pass over the whole table, as
 // ALTER TABLE ... VALIDATE CONSTRAINT would; a violation fails the fill. ANALYZE at the end.
-import { quoteIdentifier } from '@predictq/db';
+import { quoteIdentifier, RESET_ROLLUPS_SQL } from '@predictq/db';
 import type { Pool, PoolClient } from 'pg';
 
 import { requestPool } from './request-pool';
@@ -222,6 +222,8 @@ export async function fillPredictions(pool: Pool, options: FillOptions): Promise
     await client.query('RESET session_replication_role');
     await checkForeignKeys(client, FILLED_TABLES);
     await client.query(`ANALYZE ${FILLED_TABLES.join(', ')}`);
+    // The rows went into past hours: the operator's counts roll them up again on their next read.
+    await client.query(RESET_ROLLUPS_SQL);
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

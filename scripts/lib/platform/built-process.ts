@@ -26,7 +26,10 @@ export class BuiltProcess {
     this.log = createWriteStream(logFile);
     // A process group of its own: a Ctrl-C at the terminal reaches the script, which then stops
     // the platform in order, not every process at once.
-    this.child = spawn(process.execPath, [path.join(buildDir, entry)], {
+    // PREDICTQ_NODE_ARGS (of the script's own environment) adds node flags that NODE_OPTIONS
+    // refuses, such as --cpu-prof --cpu-prof-dir=<dir> for profiles of the platform under load.
+    const nodeArgs = (process.env.PREDICTQ_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeArgs, path.join(buildDir, entry)], {
       cwd: buildDir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

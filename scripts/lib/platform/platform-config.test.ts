@@ -1,3 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 import { collectEnv, expandEnv, mergeConfig, parsePlatformConfig } from './platform-config';
 
 describe('parsePlatformConfig', () => {
@@ -25,6 +29,19 @@ describe('parsePlatformConfig', () => {
     expect(() => parsePlatformConfig('workers=0')).toThrow(/workers= takes/);
     expect(() => parsePlatformConfig('workers=two')).toThrow(/workers= takes/);
     expect(() => parsePlatformConfig('fill=-1')).toThrow(/fill= takes a whole number from 0/);
+  });
+
+  it('takes build=<dir> of another build, and refuses a folder without one', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'predictq-build-'));
+    mkdirSync(path.join(dir, 'apps', 'api', 'src'), { recursive: true });
+    writeFileSync(path.join(dir, 'apps', 'api', 'src', 'main.js'), '');
+    expect(parsePlatformConfig(`build=${dir} workers=2`)).toEqual({
+      build: dir,
+      workers: 2,
+      env: {},
+    });
+    expect(() => parsePlatformConfig(`build=${os.tmpdir()}`)).toThrow(/no build there/);
+    rmSync(dir, { recursive: true });
   });
 });
 

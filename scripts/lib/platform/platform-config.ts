@@ -1,9 +1,13 @@
 // The syntax of a platform configuration, as --compare takes it and --env builds it:
 // whitespace-separated KEY=VALUE words, lower-case keys for the platform's own options
 // (workers=2, apis=2, fill=1000000) and UPPER_CASE keys for environment variables of its processes
-// (DATABASE_POOL_SIZE=20). An env value may name the fresh database as {database}, e.g. for a
+// (DATABASE_POOL_SIZE=20), and build=<dir> for another build of the platform (before/after a change:
+// a dist/ made from another commit, inside a folder whose parents hold node_modules). An env value may name the fresh database as {database}, e.g. for a
 // Unix socket DATABASE_URL=postgresql://postgres@localhost/{database}?host=/var/run/postgresql
 // (the host parameter wins over the URL's host; a URL without a host does not parse).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
 import { InvalidArgumentError } from 'commander';
 
 export interface PlatformConfig {
@@ -11,6 +15,8 @@ export interface PlatformConfig {
   apis?: number;
   /** Predictions stored before the processes start. */
   fill?: number;
+  /** Another build to run (a dist/ made from another commit); the invocation's own by default. */
+  build?: string;
   env: Record<string, string>;
 }
 
@@ -50,7 +56,12 @@ export function parsePlatformConfig(text: string): PlatformConfig {
   for (const word of text.trim().split(/\s+/).filter(Boolean)) {
     const at = word.indexOf('=');
     const key = at < 0 ? word : word.slice(0, at);
-    if (key in OPTION_RANGES) {
+    if (key === 'build' && at > 0 && word.length > at + 1) {
+      config.build = path.resolve(word.slice(at + 1));
+      if (!existsSync(path.join(config.build, 'apps', 'api', 'src', 'main.js'))) {
+        throw new InvalidArgumentError(`build=${config.build}: no build there (npm run build)`);
+      }
+    } else if (key in OPTION_RANGES) {
       config[key as OptionKey] = count(key as OptionKey, word.slice(at + 1));
     } else if (ENV_KEY.test(key) && at > 0) {
       config.env[key] = word.slice(at + 1);
@@ -58,7 +69,7 @@ export function parsePlatformConfig(text: string): PlatformConfig {
       throw new InvalidArgumentError(
         `"${word}": expected ${Object.keys(OPTION_RANGES)
           .map((k) => `${k}=N`)
-          .join(', ')} or ENV_VAR=value`,
+          .join(', ')}, build=<dir> or ENV_VAR=value`,
       );
     }
   }
@@ -66,7 +77,7 @@ export function parsePlatformConfig(text: string): PlatformConfig {
 }
 
 /** `override` on top of `base`: its options win, its env variables are added or replace. */
-export function mergeConfig<T extends Required<PlatformConfig>>(
+export function mergeConfig<T extends Required<Omit<PlatformConfig, 'build'>> & { build?: string }>(
   base: T,
   override: PlatformConfig,
 ): T {
@@ -75,6 +86,7 @@ export function mergeConfig<T extends Required<PlatformConfig>>(
     workers: override.workers ?? base.workers,
     apis: override.apis ?? base.apis,
     fill: override.fill ?? base.fill,
+    ...(override.build === undefined ? {} : { build: override.build }),
     env: { ...base.env, ...override.env },
   };
 }

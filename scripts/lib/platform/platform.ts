@@ -22,7 +22,7 @@ import {
 import type { Workspace } from './workspace';
 
 /** What a fresh platform runs: its processes, their environment, predictions stored first. */
-export type PlatformSpec = Required<PlatformConfig>;
+export type PlatformSpec = Required<Omit<PlatformConfig, 'build'>> & { build?: string };
 
 export interface PlatformProcessInfo {
   name: string;
@@ -92,13 +92,14 @@ class Launch {
   constructor(
     private readonly ws: Workspace,
     private readonly env: Record<string, string>,
+    private readonly buildDir: string,
   ) {}
 
   /** Runs one process of the build on a free port (0), and waits until it tells its port. */
   async run(name: string, kind: ProcessKind) {
     const child = new BuiltProcess(
       name,
-      this.ws.buildDir,
+      this.buildDir,
       `${kind.entry}.js`,
       { ...this.env, [kind.portVariable]: '0' },
       path.join(this.ws.logDir, `${name}-${randomBytes(3).toString('hex')}.log`),
@@ -152,7 +153,7 @@ function launch(
     WORKER_METRICS_HOST: '127.0.0.1',
     ...expandEnv(spec.env, db.name),
   };
-  const processes = new Launch(ws, env);
+  const processes = new Launch(ws, env, spec.build ?? ws.buildDir);
   const apis = Array.from({ length: spec.apis }, (_, i) =>
     processes.run(`api-${i + 1}`, PLATFORM_PROCESSES.api),
   );

@@ -2,14 +2,15 @@
 // them): a client past its limit gets 429 with Retry-After and the IETF RateLimit and
 // RateLimit-Policy headers. The anonymous client's limit applies to each address (an IPv6 /56).
 // Accepting without Redis is by design, so the limit fails open: when Redis does not answer
-// within a short deadline the request passes.
-import type { RequestHandler } from 'express';
+// within a short deadline the request passes. The counters are batched (batched-rate-limit-store):
+// no Redis round trip per request below the limit.
+import type { RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
-import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Logger } from '@predictq/logging';
 import type { ApiMetrics } from '@predictq/metrics';
 
+import { BatchedRedisStore } from './batched-rate-limit-store';
 import { callingClient } from './client-auth';
 import { HttpError } from './errors';
 
@@ -27,35 +28,6 @@ export interface RateLimitOptions {
   metrics: ApiMetrics;
 }
 
-/**
- * The store, made robust to a Redis that was away when the API started or that restarted empty:
- * rate-limit-redis loads its script once at start and would fail every later call after a failed
- * load, so a failure reloads it for the next call.
- */
-class ResilientRedisStore extends RedisStore {
-  override async init(options: Parameters<RedisStore['init']>[0]): Promise<void> {
-    await super.init(options).catch(() => undefined);
-  }
-
-  override async increment(key: string) {
-    try {
-      return await super.increment(key);
-    } catch (error) {
-      this.incrementScriptSha = this.loadIncrementScript();
-      this.incrementScriptSha.catch(() => undefined);
-      throw error;
-    }
-  }
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error('rate limit: Redis did not answer in time')), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
 export function clientRateLimit(options: RateLimitOptions): RequestHandler {
   if (options.max === 0) return (_req, _res, next) => next();
   const { redis, logger } = options;
@@ -67,19 +39,23 @@ export function clientRateLimit(options: RateLimitOptions): RequestHandler {
       error: error instanceof Error ? error.message : String(error),
     });
   };
-  const store = new ResilientRedisStore({
+  const store = new BatchedRedisStore({
+    redis,
     prefix: `${options.prefix}:ratelimit:`,
-    sendCommand: (command: string, ...args: string[]) =>
-      withDeadline(redis.call(command, ...args) as Promise<RedisReply>, REDIS_DEADLINE_MS),
+    deadlineMs: REDIS_DEADLINE_MS,
   });
+  const limitOf = (res: Response) => callingClient(res).rateLimit ?? options.max;
   return rateLimit({
     windowMs: options.windowMs,
-    limit: (_req, res) => callingClient(res).rateLimit ?? options.max,
+    limit: (_req, res) => limitOf(res),
     keyGenerator: (req, res) => {
       const client = callingClient(res);
-      return client.keyId === null
-        ? `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`
-        : `client:${client.clientId}`;
+      const key =
+        client.keyId === null
+          ? `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`
+          : `client:${client.clientId}`;
+      store.setLimit(key, limitOf(res));
+      return key;
     },
     identifier: 'client',
     standardHeaders: 'draft-8',

@@ -13,10 +13,13 @@ export function requestContext(logger: Logger): RequestHandler {
     const requestId = given && SAFE_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
+    // winston formats a line before its transport drops it for its level: skip the work when off.
     res.on('finish', () => {
+      const level = res.statusCode >= 500 ? 'warn' : 'http';
+      if (!logger.isLevelEnabled(level)) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // Access lines at "http" level: off at the default "info", on for debugging.
-      logger.log(res.statusCode >= 500 ? 'warn' : 'http', 'request', {
+      logger.log(level, 'request', {
         requestId,
         method: req.method,
         route: routeTemplate(req),

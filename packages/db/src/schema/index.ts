@@ -10,3 +10,4 @@ export * from './shadow-ranking.schema';
 export * from './training-example.schema';
 export * from './training.schema';
 export * from './webhook.schema';
+export * from './rollup.schema';
