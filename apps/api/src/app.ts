@@ -3,14 +3,19 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
-import type { Redis } from 'ioredis';
 import type { KeyAuthenticator } from '@predictq/clients';
 import type { Db } from '@predictq/db';
 import type { Logger } from '@predictq/logging';
 import { type ApiMetrics, exposition } from '@predictq/metrics';
 import type { ModelCheckOptions } from '@predictq/model';
 import type { CompletionWaiter } from '@predictq/predictions';
-import type { Backlog, InferenceQueue, RetryPolicy, TrainingQueue } from '@predictq/queue';
+import type {
+  Backlog,
+  InferenceQueue,
+  RetryPolicy,
+  TrainingQueue,
+  RedisConnection,
+} from '@predictq/queue';
 
 import { accessChains } from './http/access';
 import { type AdminMode, requireAdmin } from './http/admin';
@@ -37,7 +42,7 @@ import { trainingHandlers } from './routes/training.routes';
 export interface AppOptions {
   db: Db;
   pool: Pool;
-  redis: Redis;
+  redis: RedisConnection;
   queue: InferenceQueue;
   trainingQueue: TrainingQueue;
   logger: Logger;

@@ -1,8 +1,8 @@
 // The backlog of a queue, sampled in the background: jobs waiting (and prioritized) and the age
 // of the oldest waiting job. Admission control reads the last sample, so a submission costs no
-// Redis call for it; a sample too old to trust (Redis is away) reads as unknown.
+// Redis call for it; a sample too old to trust (RedisConnection is away) reads as unknown.
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection';
 
 export interface Backlog {
   /** Jobs waiting for a worker (waiting and prioritized). */
@@ -18,7 +18,11 @@ export interface Backlog {
  * the left of the wait list and workers take them from the right, so the oldest waiting job is the
  * last element; its hash holds the time it was added.
  */
-export async function readBacklog(redis: Redis, queue: Queue, now = Date.now()): Promise<Backlog> {
+export async function readBacklog(
+  redis: RedisConnection,
+  queue: Queue,
+  now = Date.now(),
+): Promise<Backlog> {
   const wait = queue.keys.wait as string;
   const results = await redis
     .pipeline()
@@ -52,7 +56,7 @@ export class BacklogSampler {
   private stopped = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly queue: Queue,
     private readonly options: BacklogSamplerOptions,
   ) {}

@@ -6,3 +6,4 @@ export * from './job-triage';
 export * from './jobs';
 export * from './redis-epoch';
 export * from './training-queue';
+export * from './keys';

@@ -5,19 +5,20 @@
 // within a short deadline the request passes.
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Logger } from '@predictq/logging';
 import type { ApiMetrics } from '@predictq/metrics';
 
 import { callingClient } from './client-auth';
 import { HttpError } from './errors';
+import type { RedisConnection } from '@predictq/queue';
 
 /** Longest the rate limit waits for Redis before letting the request through. */
 const REDIS_DEADLINE_MS = 250;
 
 export interface RateLimitOptions {
-  redis: Redis;
+  redis: RedisConnection;
   /** Prefix of the counters' keys (the queue prefix, so tests and deployments stay apart). */
   prefix: string;
   windowMs: number;
@@ -56,6 +57,24 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * One command of the store. On a Cluster, EVALSHA goes to the node owning the counter's key, so
+ * SCRIPT LOAD must reach every master, not one picked at random.
+ */
+async function sendToRedis(
+  redis: RedisConnection,
+  command: string,
+  args: string[],
+): Promise<RedisReply> {
+  if (redis instanceof Cluster && command.toUpperCase() === 'SCRIPT') {
+    const replies = await Promise.all(
+      redis.nodes('master').map((node) => node.call(command, ...args)),
+    );
+    return replies[0] as RedisReply;
+  }
+  return (await redis.call(command, ...args)) as RedisReply;
+}
+
 export function clientRateLimit(options: RateLimitOptions): RequestHandler {
   if (options.max === 0) return (_req, _res, next) => next();
   const { redis, logger } = options;
@@ -70,7 +89,7 @@ export function clientRateLimit(options: RateLimitOptions): RequestHandler {
   const store = new ResilientRedisStore({
     prefix: `${options.prefix}:ratelimit:`,
     sendCommand: (command: string, ...args: string[]) =>
-      withDeadline(redis.call(command, ...args) as Promise<RedisReply>, REDIS_DEADLINE_MS),
+      withDeadline(sendToRedis(redis, command, args), REDIS_DEADLINE_MS),
   });
   return rateLimit({
     windowMs: options.windowMs,
