@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 
 import { PredictqClient } from '@predictq/client';
 import { createTrainingRun } from '@predictq/db';
-import { createTrainingQueue, enqueueTraining } from '@predictq/queue';
+import { createTrainingQueue, enqueueTraining, QUEUES, queuePrefix } from '@predictq/queue';
 import { Redis } from 'ioredis';
 
 import { familyRequest } from '../fixtures/domain';
@@ -70,7 +70,7 @@ async function submitAll(n: number, from: number): Promise<void> {
 async function queueLength(): Promise<number> {
   const probe = new Redis(redis.url);
   try {
-    return await probe.llen(`${env.queuePrefix}:inference:wait`);
+    return await probe.llen(`${queuePrefix(env.queuePrefix, QUEUES.inference)}:inference:wait`);
   } finally {
     probe.disconnect();
   }

@@ -1,14 +1,18 @@
 // Every validation rule answers 400 with the field named, and a rejected request stores nothing
 // and enqueues nothing.
-import { createInferenceQueue, createRedis, type InferenceQueue } from '@predictq/queue';
-import type { Redis } from 'ioredis';
+import {
+  createInferenceQueue,
+  createRedis,
+  type InferenceQueue,
+  type RedisConnection,
+} from '@predictq/queue';
 
 import { familyRequest } from '../fixtures/domain';
 import { REDIS_URL } from '../support/env';
 import { startPlatform, type TestPlatform } from '../support/platform';
 
 let platform: TestPlatform;
-let redis: Redis;
+let redis: RedisConnection;
 let queue: InferenceQueue;
 
 beforeAll(async () => {

@@ -3,7 +3,6 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
-import type { Redis } from 'ioredis';
 import type { KeyAuthenticator } from '@predictq/clients';
 import type { Db } from '@predictq/db';
 import type { DriftMonitor } from '@predictq/drift';
@@ -12,7 +11,13 @@ import { type ApiMetrics, exposition } from '@predictq/metrics';
 import type { ModelCheckOptions } from '@predictq/model';
 import type { CompletionWaiter, StatusWatchers } from '@predictq/predictions';
 import type { TargetPolicy } from '@predictq/webhooks';
-import type { Backlog, InferenceQueue, RetryPolicy, TrainingQueue } from '@predictq/queue';
+import type {
+  Backlog,
+  InferenceQueue,
+  RetryPolicy,
+  TrainingQueue,
+  RedisConnection,
+} from '@predictq/queue';
 
 import { accessChains } from './http/access';
 import { type AdminMode, markOperator, requireAdmin } from './http/admin';
@@ -46,7 +51,7 @@ import { trainingHandlers } from './routes/training.routes';
 export interface AppOptions {
   db: Db;
   pool: Pool;
-  redis: Redis;
+  redis: RedisConnection;
   queue: InferenceQueue;
   trainingQueue: TrainingQueue;
   logger: Logger;

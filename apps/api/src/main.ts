@@ -49,15 +49,19 @@ async function main(): Promise<void> {
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
     acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
     applicationName: 'predictq-api',
+    migrate: config.MIGRATE_ON_START,
+    onWaitingForMigrations: (pending) =>
+      logger.info('waiting for the migration job', { pendingMigrations: pending }),
     onError: (error) => logger.warn('idle database connection failed', { error: error.message }),
   });
   if (created) logger.info('created the database', { url: redactUrl(config.DATABASE_URL) });
 
   const redis = createRedis(config.REDIS_URL, 'producer', {
     name: 'predictq-api',
+    cluster: config.REDIS_CLUSTER,
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
   });
-  redis.on('error', (error) => logger.warn('redis connection error', { error: error.message }));
+  redis.on('error', (error: Error) => logger.warn('redis connection error', { error: error.message }));
   // Without Redis the API still accepts predictions (the worker's sweep enqueues them later),
   // so an unreachable Redis delays nothing here.
   await waitForRedis(redis, 5_000).catch((error: unknown) =>

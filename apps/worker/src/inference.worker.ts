@@ -8,7 +8,6 @@
 //   the reason and is rethrown, so that BullMQ records it too.
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { sql } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
 import { type Db, isDatabaseUnavailable } from '@predictq/db';
 import {
   DeadlineExceeded,
@@ -25,13 +24,15 @@ import {
   QUEUES,
   scorePredictionPayload,
   type ScorePredictionPayload,
+  queuePrefix,
+  type RedisConnection,
 } from '@predictq/queue';
 
 import type { DependencyGate } from './dependency-gate';
 import type { WorkerPauses } from './worker-pauses';
 
 export interface InferenceWorkerOptions {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   concurrency: number;
   lockDurationMs: number;
@@ -189,7 +190,7 @@ export function createInferenceWorker(
 
   const worker = new Worker<ScorePredictionPayload, JobOutcome>(queue, processor, {
     connection: options.connection,
-    prefix: options.prefix,
+    prefix: queuePrefix(options.prefix, queue),
     concurrency: options.concurrency,
     lockDuration: options.lockDurationMs,
     stalledInterval: options.stalledIntervalMs,

@@ -31,6 +31,7 @@ import {
   createWebhookQueue,
   enqueueTraining,
   QUEUES,
+  queuePrefix,
   RedisEpoch,
 } from '@predictq/queue';
 import { targetPolicy } from '@predictq/webhooks';
@@ -78,6 +79,9 @@ async function main(): Promise<void> {
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
     acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
     applicationName: 'predictq-worker',
+    migrate: config.MIGRATE_ON_START,
+    onWaitingForMigrations: (pending) =>
+      logger.info('waiting for the migration job', { pendingMigrations: pending }),
     // Every write of the worker is redone after a database crash (the sweep re-scores), so its
     // commits need not wait for the disk.
     synchronousCommit: false,
@@ -147,12 +151,16 @@ async function main(): Promise<void> {
 
   // The BullMQ workers' connection waits out outages; it has no command timeout because BullMQ
   // duplicates it for its blocking fetch. The sweep's connection fails fast instead.
-  const connection = createRedis(config.REDIS_URL, 'worker', { name: 'predictq-worker' });
-  connection.on('error', (error) =>
+  const connection = createRedis(config.REDIS_URL, 'worker', {
+    name: 'predictq-worker',
+    cluster: config.REDIS_CLUSTER,
+  });
+  connection.on('error', (error: Error) =>
     logger.warn('redis connection error', { error: error.message }),
   );
   const sweepRedis = createRedis(config.REDIS_URL, 'producer', {
     name: 'predictq-worker-sweep',
+    cluster: config.REDIS_CLUSTER,
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
   });
   sweepRedis.on('error', () => undefined); // the worker connection already logs the outage
@@ -210,7 +218,10 @@ async function main(): Promise<void> {
       db,
       queue,
       trainingQueue: config.TRAINING_ENABLED ? trainingQueue : undefined,
-      epoch: new RedisEpoch(sweepRedis, `${config.QUEUE_PREFIX}:predictq:epoch`),
+      epoch: new RedisEpoch(
+        sweepRedis,
+        `${queuePrefix(config.QUEUE_PREFIX, QUEUES.inference)}:epoch`,
+      ),
       logger: logger.child({ scope: 'recovery' }),
       metrics,
       retry: { attempts: config.INFERENCE_ATTEMPTS, backoffMs: config.INFERENCE_BACKOFF_MS },

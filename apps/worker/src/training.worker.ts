@@ -2,9 +2,14 @@
 // worker thread (see @predictq/training), so inference keeps its event loop. A run refused for
 // lack of labels is not retried; a run that met a database outage is put back, not failed.
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { errorMessage, withLogContext } from '@predictq/logging';
-import { QUEUES, trainModelPayload, type TrainModelPayload } from '@predictq/queue';
+import {
+  QUEUES,
+  queuePrefix,
+  type RedisConnection,
+  trainModelPayload,
+  type TrainModelPayload,
+} from '@predictq/queue';
 import {
   runTraining,
   type TrainingDeps,
@@ -18,7 +23,7 @@ import { deferJob, outageOf } from './inference.worker';
 export function createTrainingWorker(
   deps: TrainingDeps,
   options: {
-    connection: Redis;
+    connection: RedisConnection;
     prefix: string;
     outageDelayMs: number;
     maxStalledCount: number;
@@ -69,7 +74,7 @@ export function createTrainingWorker(
   };
   const worker = new Worker<TrainModelPayload, TrainingResult | null>(QUEUES.training, processor, {
     connection: options.connection,
-    prefix: options.prefix,
+    prefix: queuePrefix(options.prefix, QUEUES.training),
     concurrency: 1,
     maxStalledCount: options.maxStalledCount,
     autorun: false,

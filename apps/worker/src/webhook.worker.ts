@@ -5,16 +5,21 @@
 // delivery. Its own queue and concurrency: a slow or dead receiver never delays scoring, and
 // holds one slot of WEBHOOK_CONCURRENCY at most for WEBHOOK_TIMEOUT_MS.
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { type Db, deliveryToSend, recordDeliveryAttempt } from '@predictq/db';
 import { errorMessage, type Logger } from '@predictq/logging';
 import type { WorkerMetrics } from '@predictq/metrics';
 import { webhookPayload } from '@predictq/predictions';
-import { deliverWebhookPayload, type DeliverWebhookPayload, QUEUES } from '@predictq/queue';
+import {
+  deliverWebhookPayload,
+  type DeliverWebhookPayload,
+  queuePrefix,
+  QUEUES,
+  type RedisConnection,
+} from '@predictq/queue';
 import { sendWebhook, signatureHeaders, type TargetPolicy } from '@predictq/webhooks';
 
 export interface WebhookWorkerOptions {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   concurrency: number;
   timeoutMs: number;
@@ -87,7 +92,7 @@ export function createWebhookWorker(
 
   const worker = new Worker<DeliverWebhookPayload>(QUEUES.webhook, processor, {
     connection: options.connection,
-    prefix: options.prefix,
+    prefix: queuePrefix(options.prefix, QUEUES.webhook),
     concurrency: options.concurrency,
     // An attempt lasts at most the timeout; the lock outlives it.
     lockDuration: Math.max(30_000, options.timeoutMs * 3),

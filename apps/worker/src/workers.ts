@@ -5,7 +5,6 @@ import type { JobOutcome, MicroBatcher } from '@predictq/inference';
 import type { Logger } from '@predictq/logging';
 import type { WorkerMetrics } from '@predictq/metrics';
 import { sql } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
 
 import { afterTraining } from './after-training';
 import type { WorkerConfig } from './config';
@@ -13,6 +12,7 @@ import { DependencyGate } from './dependency-gate';
 import { createInferenceWorker } from './inference.worker';
 import { createTrainingWorker } from './training.worker';
 import { WorkerPauses } from './worker-pauses';
+import type { RedisConnection } from '@predictq/queue';
 
 export function createWorkers(
   config: WorkerConfig,
@@ -21,7 +21,7 @@ export function createWorkers(
     batcher: MicroBatcher<string, JobOutcome>;
     logger: Logger;
     metrics: WorkerMetrics;
-    connection: Redis;
+    connection: RedisConnection;
   },
 ) {
   const { db, logger, metrics, connection } = deps;

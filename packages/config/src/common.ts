@@ -20,13 +20,30 @@ export const commonEnvShape = {
   DATABASE_ACQUIRE_TIMEOUT_MS: positiveInt(2_000),
   /** Redis for BullMQ (needs maxmemory-policy noeviction in deployment). */
   REDIS_URL: url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /**
+   * REDIS_URL names a seed node of a Redis Cluster: ioredis runs in cluster mode and discovers
+   * the other nodes (every queue's keys carry a hash tag; see QUEUE_PREFIX).
+   */
+  REDIS_CLUSTER: boolean(false),
   /** Longest a Redis command may take before it fails (blocking reads of workers excepted). */
   REDIS_COMMAND_TIMEOUT_MS: positiveInt(2_000),
-  /** Prefix of every BullMQ key in Redis. */
+  /**
+   * Prefix of every BullMQ key in Redis. Without a hash tag each queue gets its own
+   * (`predictq:{inference}`), spreading the queues over a Cluster's shards; a tag in it
+   * (`{predictq}`) puts every queue in that one slot.
+   */
   QUEUE_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9_.:-]+$/, 'only letters, digits and _ . : -')
+    .regex(/^[A-Za-z0-9_.:{}-]+$/, 'only letters, digits, a {hash tag} and _ . : -')
+    .refine((value) => !/[{}]/.test(value) || /^[^{}]*\{[^{}]+\}[^{}]*$/.test(value), {
+      message: 'at most one hash tag, as {name} with something between the braces',
+    })
     .default('predictq'),
+  /**
+   * Apply the pending database migrations at start. Turn it off where a one-off job migrates
+   * once per release (Kubernetes: the migration Job runs `node scripts/migrate.js`).
+   */
+  MIGRATE_ON_START: boolean(true),
   /** Where model files (ONNX + manifest) are written. */
   MODEL_DIR: z.string().min(1).default('./var/models'),
   /** error | warn | info | http | verbose | debug | silly */

@@ -2,6 +2,7 @@
 import path from 'node:path';
 
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { Client, Pool } from 'pg';
 
@@ -160,19 +161,72 @@ export function quoteIdentifier(name: string): string {
 }
 
 /**
+ * Migrations of this build not yet applied to the database: drizzle records each applied one in
+ * drizzle.__drizzle_migrations with its folder timestamp.
+ */
+export async function pendingMigrations(pool: Pool): Promise<number> {
+  const local = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+  const { rows } = await pool
+    .query<{ applied: string | null }>(
+      'SELECT max(created_at)::text AS applied FROM drizzle.__drizzle_migrations',
+    )
+    .catch((error: unknown) => {
+      // No drizzle schema or table yet: nothing was ever applied.
+      if (['3F000', '42P01'].includes((error as { code?: string }).code ?? '')) {
+        return { rows: [{ applied: null }] };
+      }
+      throw error;
+    });
+  const applied = Number(rows[0]?.applied ?? 0);
+  return local.filter((migration) => migration.folderMillis > applied).length;
+}
+
+export interface StartupDatabaseOptions extends DatabaseOptions {
+  /**
+   * MIGRATE_ON_START. false: neither create the database nor migrate it (a one-off job does, once
+   * per release), but wait until its schema is this build's, for at most `migrationWaitMs`.
+   */
+  migrate?: boolean;
+  migrationWaitMs?: number;
+  /** Called while waiting for the migration job, with the count still pending. */
+  onWaitingForMigrations?: (pending: number) => void;
+}
+
+/**
  * What every process does at start: create the database when missing, open the pool, apply the
- * pending migrations. `created` tells whether the database was new.
+ * pending migrations (or, with migrate: false, wait for them to be applied). `created` tells
+ * whether the database was new.
  */
 export async function openMigratedDatabase(
-  options: DatabaseOptions,
+  options: StartupDatabaseOptions,
 ): Promise<{ database: Database; created: boolean }> {
-  const created = await ensureDatabase(options.url);
+  const migrateNow = options.migrate ?? true;
+  const created = migrateNow ? await ensureDatabase(options.url) : false;
   const database = createDatabase(options);
   try {
-    await runMigrations(database.pool);
+    if (migrateNow) await runMigrations(database.pool);
+    else await waitForMigrations(database.pool, options);
   } catch (error) {
     await database.close();
     throw error;
   }
   return { database, created };
+}
+
+async function waitForMigrations(pool: Pool, options: StartupDatabaseOptions): Promise<void> {
+  const deadline = Date.now() + (options.migrationWaitMs ?? 300_000);
+  for (;;) {
+    const pending = await pendingMigrations(pool).catch(() => -1);
+    if (pending === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        pending < 0
+          ? 'MIGRATE_ON_START=false: the database cannot be read; is it created and migrated?'
+          : `MIGRATE_ON_START=false: the database is ${pending} migration(s) behind this build; ` +
+              'run the migration job (node apps/worker/src/migrate.js, or npm run db:migrate)',
+      );
+    }
+    options.onWaitingForMigrations?.(pending);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
 }

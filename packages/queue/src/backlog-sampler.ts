@@ -4,7 +4,7 @@
 // control refuse interactive clients. Admission control reads the last sample, so a submission costs no
 // Redis call for it; a sample too old to trust (Redis is away) reads as unknown.
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection';
 
 export interface Backlog {
   /** Interactive jobs waiting for a worker (the wait list; batch jobs are prioritized). */
@@ -20,7 +20,11 @@ export interface Backlog {
  * the left of the wait list and workers take them from the right, so the oldest waiting job is the
  * last element; its hash holds the time it was added.
  */
-export async function readBacklog(redis: Redis, queue: Queue, now = Date.now()): Promise<Backlog> {
+export async function readBacklog(
+  redis: RedisConnection,
+  queue: Queue,
+  now = Date.now(),
+): Promise<Backlog> {
   const wait = queue.keys.wait as string;
   const results = await redis.pipeline().llen(wait).lindex(wait, -1).exec();
   const values = (results ?? []).map(([error, value]: [Error | null, unknown]) => {
@@ -49,7 +53,7 @@ export class BacklogSampler {
   private stopped = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly queue: Queue,
     private readonly options: BacklogSamplerOptions,
   ) {}

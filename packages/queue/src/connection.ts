@@ -1,8 +1,13 @@
 // Redis connections for BullMQ. Workers wait out Redis outages (maxRetriesPerRequest: null, as
-// BullMQ requires); producers fail fast so an API request never hangs on a dead Redis.
-import { Redis } from 'ioredis';
+// BullMQ requires); producers fail fast so an API request never hangs on a dead Redis. With
+// REDIS_CLUSTER=true the connection is an ioredis Cluster seeded from REDIS_URL (one node of the
+// cluster; the others are discovered), and every queue's keys share a hash tag (keys.ts).
+import { Cluster, Redis, type RedisOptions as IORedisOptions } from 'ioredis';
 
 export type RedisRole = 'producer' | 'worker';
+
+/** A connection to a single Redis (or one behind Sentinel) or to a Redis Cluster. */
+export type RedisConnection = Redis | Cluster;
 
 export interface RedisOptions {
   /** Connection name shown by CLIENT LIST. */
@@ -12,23 +17,47 @@ export interface RedisOptions {
    * a BullMQ Worker is given: it duplicates it for its blocking fetch, which waits for seconds.
    */
   commandTimeoutMs?: number;
+  /** REDIS_CLUSTER: `url` names a seed node of a Redis Cluster. */
+  cluster?: boolean;
 }
 
-export function createRedis(url: string, role: RedisRole, options: RedisOptions = {}): Redis {
-  return new Redis(url, {
+export function createRedis(
+  url: string,
+  role: RedisRole,
+  options: RedisOptions = {},
+): RedisConnection {
+  const common: IORedisOptions = {
     connectionName: options.name ?? `predictq-${role}`,
     maxRetriesPerRequest: role === 'worker' ? null : 1,
-    enableOfflineQueue: role === 'worker',
     // Reconnect forever with a capped delay; the process decides when to give up.
     retryStrategy: (times) => Math.min(times * 200, 5_000),
     // TCP keepalive notices a peer that vanished without closing the connection.
     keepAlive: 10_000,
     ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
+  };
+  if (!options.cluster) {
+    return new Redis(url, { ...common, enableOfflineQueue: role === 'worker' });
+  }
+  const seed = new URL(url);
+  return new Cluster([{ host: seed.hostname, port: Number(seed.port || 6379) }], {
+    enableOfflineQueue: role === 'worker',
+    clusterRetryStrategy: (times) => Math.min(times * 200, 5_000),
+    // The nodes' own addresses, as the cluster announces them (cluster-announce-ip behind NAT).
+    redisOptions: {
+      ...common,
+      ...(seed.username ? { username: decodeURIComponent(seed.username) } : {}),
+      ...(seed.password ? { password: decodeURIComponent(seed.password) } : {}),
+      ...(seed.protocol === 'rediss:' ? { tls: {} } : {}),
+    },
+    // Managed services (TLS) announce names that must be resolved by the TLS layer itself.
+    ...(seed.protocol === 'rediss:'
+      ? { dnsLookup: (address: string, done: (e: null, a: string) => void) => done(null, address) }
+      : {}),
   });
 }
 
 /** Resolves when the connection is ready, or rejects after `timeoutMs`. */
-export async function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<void> {
+export async function waitForRedis(redis: RedisConnection, timeoutMs = 10_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -8,3 +8,4 @@ export * from './jobs';
 export * from './redis-epoch';
 export * from './training-queue';
 export * from './webhook-queue';
+export * from './keys';

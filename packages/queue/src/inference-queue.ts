@@ -1,7 +1,7 @@
 // The producer side of the inference queue.
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 
+import type { RedisConnection } from './connection';
 import {
   DEFAULT_INFERENCE_RETRY,
   JOBS,
@@ -10,11 +10,15 @@ import {
   scorePredictionOptions,
   type ScorePredictionPayload,
 } from './jobs';
+import { queuePrefix } from './keys';
 
 export type InferenceQueue = Queue<ScorePredictionPayload, void, typeof JOBS.scorePrediction>;
 
-export function createInferenceQueue(connection: Redis, prefix: string): InferenceQueue {
-  return new Queue(QUEUES.inference, { connection, prefix });
+export function createInferenceQueue(connection: RedisConnection, prefix: string): InferenceQueue {
+  return new Queue(QUEUES.inference, {
+    connection,
+    prefix: queuePrefix(prefix, QUEUES.inference),
+  });
 }
 
 interface Waiting {

@@ -4,13 +4,15 @@
 // predictions to be SWEEP_AFTER_MS old.
 import { randomUUID } from 'node:crypto';
 
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+
+import type { RedisConnection } from './connection';
 
 export class RedisEpoch {
   private runId: string | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly markerKey: string,
   ) {}
 
@@ -19,8 +21,10 @@ export class RedisEpoch {
    * missing (also on the first call after a fresh start, when nothing can be known).
    */
   async changed(): Promise<boolean> {
+    // On a Cluster, INFO answers from any node, so only the marker tells: it shares the inference
+    // queue's hash tag, so it vanishes exactly when the shard holding those jobs lost its data.
     const [info, marker] = await Promise.all([
-      this.redis.info('server'),
+      this.redis instanceof Cluster ? Promise.resolve('') : this.redis.info('server'),
       this.redis.get(this.markerKey),
     ]);
     const runId = /run_id:(\w+)/.exec(info)?.[1];

@@ -1,6 +1,7 @@
 // The producer side of the webhook queue (the worker's dispatcher enqueues from the outbox).
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+
+import type { RedisConnection } from './connection';
 
 import {
   type DeliverWebhookPayload,
@@ -9,11 +10,12 @@ import {
   QUEUES,
   type WebhookRetryPolicy,
 } from './jobs';
+import { queuePrefix } from './keys';
 
 export type WebhookQueue = Queue<DeliverWebhookPayload, void, typeof JOBS.deliverWebhook>;
 
-export function createWebhookQueue(connection: Redis, prefix: string): WebhookQueue {
-  return new Queue(QUEUES.webhook, { connection, prefix });
+export function createWebhookQueue(connection: RedisConnection, prefix: string): WebhookQueue {
+  return new Queue(QUEUES.webhook, { connection, prefix: queuePrefix(prefix, QUEUES.webhook) });
 }
 
 export async function enqueueDeliveries(

@@ -6,7 +6,7 @@
 // that asks Redis on every request does; several processes may together let through up to one
 // flush interval's worth of hits more before they see each other's. Redis away: the sync fails,
 // and express-rate-limit lets the request pass (fails open), as before.
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@predictq/queue';
 import type { IncrementResponse, Options, Store } from 'express-rate-limit';
 
 // Adds ARGV[1] hits to the key's window (a new window of ARGV[2] ms when none is open); returns the
@@ -34,7 +34,7 @@ interface Bucket {
 type AddHits = (key: string, hits: number, windowMs: number) => Promise<[number, number]>;
 
 export interface BatchedRedisStoreOptions {
-  redis: Redis;
+  redis: RedisConnection;
   /** Prefix of the keys in Redis. */
   prefix: string;
   /** How often local hits are added to Redis. */

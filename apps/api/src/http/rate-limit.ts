@@ -13,12 +13,13 @@ import type { ApiMetrics } from '@predictq/metrics';
 import { BatchedRedisStore } from './batched-rate-limit-store';
 import { callingClient } from './client-auth';
 import { HttpError } from './errors';
+import type { RedisConnection } from '@predictq/queue';
 
 /** Longest the rate limit waits for Redis before letting the request through. */
 const REDIS_DEADLINE_MS = 250;
 
 export interface RateLimitOptions {
-  redis: Redis;
+  redis: RedisConnection;
   /** Prefix of the counters' keys (the queue prefix, so tests and deployments stay apart). */
   prefix: string;
   windowMs: number;

@@ -1,18 +1,18 @@
 // Liveness (the process answers) and readiness (it can do its job: PostgreSQL and Redis answer,
 // and a model is active to score with). Readiness names a failing dependency but never the
 // driver's message (addresses, versions): that goes to the log.
-import type { Redis } from 'ioredis';
 import { sql } from 'drizzle-orm';
 import { type Db, getActiveModel } from '@predictq/db';
 import { errorMessage, type Logger } from '@predictq/logging';
 
 import type { Handlers } from '../http/mount';
+import type { RedisConnection } from '@predictq/queue';
 
 type Check = 'ok' | 'unavailable' | 'no active model';
 
 export function healthHandlers(deps: {
   db: Db;
-  redis: Redis;
+  redis: RedisConnection;
   logger: Logger;
   /** The OpenAPI document, built once. */
   openapi: unknown;
