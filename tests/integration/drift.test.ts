@@ -36,7 +36,7 @@ let regular: DriftBody;
 let noisy: DriftBody;
 
 async function drift(): Promise<DriftBody> {
-  return platform.client.request('getDrift', {}) as Promise<DriftBody>;
+  return platform.client.request('getDrift', {});
 }
 
 const psiOf = (report: DriftBody, feature: string) =>

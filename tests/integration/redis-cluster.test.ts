@@ -122,9 +122,7 @@ describe('predictq on a Redis Cluster of three masters', () => {
       const inference = keys.filter((k) => k.startsWith(`${prefix}:{inference}:inference:`));
       expect(inference.length).toBeGreaterThan(0);
       expect(keys.filter((k) => !k.includes('{'))).toEqual([]); // no untagged key
-      const slots = new Set(
-        await Promise.all(inference.map((k) => cluster.cluster('KEYSLOT', k) as Promise<number>)),
-      );
+      const slots = new Set(await Promise.all(inference.map((k) => cluster.cluster('KEYSLOT', k))));
       expect(slots.size).toBe(1);
     } finally {
       cluster.disconnect();

@@ -93,7 +93,12 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
 
   it('has selectors that match their pods, for every selecting object', () => {
     for (const d of deployments) {
-      expect(selects(d.spec.selector, d.spec.template.metadata.labels)).toBe(true);
+      expect(
+        selects(
+          d.spec.selector as Selector,
+          d.spec.template.metadata.labels as Record<string, string>,
+        ),
+      ).toBe(true);
     }
     const selecting = objects.filter((o) =>
       ['Service', 'PodDisruptionBudget', 'NetworkPolicy', 'PodMonitor', 'ServiceMonitor'].includes(
@@ -146,7 +151,7 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
       }
     }
     for (const monitor of objects.filter((o) => o.kind === 'PodMonitor')) {
-      const pods = templates.filter((t) => selects(monitor.spec.selector, t.labels));
+      const pods = templates.filter((t) => selects(monitor.spec.selector as Selector, t.labels));
       expect(pods.length).toBeGreaterThan(0);
       for (const endpoint of monitor.spec.podMetricsEndpoints as { port: string }[]) {
         for (const pod of pods) {

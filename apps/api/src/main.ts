@@ -61,7 +61,9 @@ async function main(): Promise<void> {
     cluster: config.REDIS_CLUSTER,
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
   });
-  redis.on('error', (error: Error) => logger.warn('redis connection error', { error: error.message }));
+  redis.on('error', (error: Error) =>
+    logger.warn('redis connection error', { error: error.message }),
+  );
   // Without Redis the API still accepts predictions (the worker's sweep enqueues them later),
   // so an unreachable Redis delays nothing here.
   await waitForRedis(redis, 5_000).catch((error: unknown) =>

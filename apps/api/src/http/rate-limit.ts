@@ -6,7 +6,6 @@
 // no Redis round trip per request below the limit.
 import type { RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import type { Redis } from 'ioredis';
 import type { Logger } from '@predictq/logging';
 import type { ApiMetrics } from '@predictq/metrics';
 
