@@ -184,7 +184,7 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
 
   it('sets only variables of .env.example, and the ConfigMap with the Secret holds all of them', () => {
     const configured = new Set(Object.keys(configMap.data ?? {}));
-    const secretKeys = ['DATABASE_URL', 'REDIS_URL', 'ADMIN_TOKEN'];
+    const secretKeys = ['DATABASE_URL', 'REDIS_URL', 'ADMIN_TOKEN', 'WEBHOOK_SECRET'];
     for (const key of configured) expect(Object.keys(envExample)).toContain(key);
     for (const t of templates) {
       for (const c of t.spec.containers) {

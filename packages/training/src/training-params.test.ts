@@ -7,6 +7,7 @@ const defaults: TrainingDefaults = {
   holdoutFraction: 0.2,
   epochs: 20,
   recencyHalfLifeHours: 24,
+  activate: true,
   promotion: {
     minSegmentPredictions: 30,
     minGain: 0.05,
