@@ -41,6 +41,8 @@ export interface BurstReport {
   latencyMs: LatencySummary;
   /** Latency of accepted submissions only. */
   acceptedLatencyMs: LatencySummary;
+  /** Answers and their p99 by the second the request was sent in: where the tail comes from. */
+  bySecond: { second: number; answers: number; p99: number }[];
   /** Only acceptance, 429 and 503 came back, every refusal with Retry-After; no failures. */
   ok: boolean;
 }
@@ -76,6 +78,7 @@ export async function runBurst(options: BurstOptions): Promise<BurstReport> {
   const networkErrors: Record<string, number> = {};
   const latencies: number[] = [];
   const accepted: number[] = [];
+  const perSecond: number[][] = [];
   let refusalsWithoutRetryAfter = 0;
   let next = 0;
   const started = performance.now();
@@ -102,6 +105,7 @@ export async function runBurst(options: BurstOptions): Promise<BurstReport> {
         const text = await response.body.text();
         const ms = performance.now() - sent;
         latencies.push(ms);
+        (perSecond[Math.floor((sent - started) / 1000)] ??= []).push(ms);
         const status = response.statusCode;
         bump(byStatus, String(status));
         if (status === acceptedStatus) {
@@ -149,6 +153,11 @@ export async function runBurst(options: BurstOptions): Promise<BurstReport> {
     refusalsWithoutRetryAfter,
     latencyMs: summarize(latencies),
     acceptedLatencyMs: summarize(accepted),
+    bySecond: [...perSecond.entries()].map(([second, samples = []]) => ({
+      second,
+      answers: samples.length,
+      p99: samples.length ? summarize(samples).p99 : 0,
+    })),
     ok:
       unexpected.length === 0 &&
       Object.keys(networkErrors).length === 0 &&
@@ -179,6 +188,9 @@ export function formatBurst(report: BurstReport): string {
   );
   const a = report.acceptedLatencyMs;
   lines.push(`  accepted only: p50 ${a.p50} ms, p95 ${a.p95} ms, p99 ${a.p99} ms, max ${a.max} ms`);
+  lines.push(
+    `  p99 by second sent (answers): ${report.bySecond.map((s) => `${Math.round(s.p99)} (${s.answers})`).join(', ')}`,
+  );
   lines.push(
     report.ok
       ? '  ok: only 202, 429 and 503, every refusal with Retry-After'

@@ -1,26 +1,28 @@
 import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 
 import express from 'express';
 import { createLogger } from '@predictq/logging';
 import { createApiMetrics } from '@predictq/metrics';
 import { Registry } from 'prom-client';
 
+import { overloaded } from './admission';
 import { CompatTaskFailed, errorHandler } from './errors';
+import { requestContext } from './request-context';
 
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
 
 /** The error middleware behind a route that throws `error`; the answer's status, body, headers. */
-async function answerTo(error: unknown) {
+async function answerTo(error: unknown, logLines: string[] = []) {
+  const stream = new PassThrough();
+  stream.on('data', (line: Buffer) => logLines.push(line.toString('utf8')));
+  const logger = createLogger({ service: 'test', level: 'warn', format: 'json', stream });
   const app = express();
+  app.use(requestContext(logger));
   app.get('/', () => {
     throw error;
   });
-  app.use(
-    errorHandler(
-      createLogger({ service: 'test', level: 'error', format: 'json' }),
-      createApiMetrics(new Registry()),
-    ),
-  );
+  app.use(errorHandler(logger, createApiMetrics(new Registry())));
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   try {
@@ -53,9 +55,27 @@ describe('the error middleware', () => {
     expect(answer).toMatchObject({ status: 500, body: { detail: 'Task failed' } });
   });
 
-  it('keeps an unknown failure a 500 that says nothing of it', async () => {
-    const answer = await answerTo(new Error('secret detail'));
+  it('keeps an unknown failure a 500 that says nothing of it, and logs it', async () => {
+    const lines: string[] = [];
+    const answer = await answerTo(new Error('secret detail'), lines);
     expect(answer.status).toBe(500);
     expect(JSON.stringify(answer.body)).not.toMatch(/secret/);
+    const logged = lines.map((line) => JSON.parse(line) as { level: string; message: string });
+    expect(logged.map(({ level, message }) => `${level} ${message}`)).toEqual([
+      'error unhandled error',
+      'warn request',
+    ]);
+  });
+
+  it('sheds load quietly: an overload refusal writes no warning or error line', async () => {
+    const lines: string[] = [];
+    const answer = await answerTo(
+      overloaded('2000 predictions are waiting (limit 2000)', 3),
+      lines,
+    );
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('retry-after')).toBe('3');
+    expect(answer.body.error.code).toBe('overloaded');
+    expect(lines).toEqual([]);
   });
 });

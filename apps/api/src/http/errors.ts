@@ -148,7 +148,13 @@ export function errorHandler(logger: Logger, metrics: ApiMetrics): ErrorRequestH
         metrics.refusals.inc({ reason: 'database_unavailable' });
       }
       logger.warn(http.message, { route: routeTemplate(req), error: errorMessage(error) });
-    } else if (http.status >= 500 && !(http instanceof CompatTaskFailed)) {
+    } else if (
+      http.status >= 500 &&
+      http.retryAfterS === undefined &&
+      !(http instanceof CompatTaskFailed)
+    ) {
+      // A refusal with Retry-After (overloaded, database busy) is load shedding, not a fault:
+      // it is counted in predictq_refusals_total, and a log line each would feed the overload.
       logger.error(http.message, { code: http.code });
     }
     if (res.headersSent) return;

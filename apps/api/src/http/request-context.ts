@@ -15,7 +15,9 @@ export function requestContext(logger: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     // winston formats a line before its transport drops it for its level: skip the work when off.
     res.on('finish', () => {
-      const level = res.statusCode >= 500 ? 'warn' : 'http';
+      // A 503 with Retry-After is a deliberate refusal (overload shedding): an access line
+      // like any other, not a warning per refused request.
+      const level = res.statusCode >= 500 && !res.hasHeader('retry-after') ? 'warn' : 'http';
       if (!logger.isLevelEnabled(level)) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // Access lines at "http" level: off at the default "info", on for debugging.
