@@ -78,6 +78,7 @@ async function main(): Promise<void> {
           }),
         ),
       );
+      await writeJson(done); // a long tally keeps what it has if it is stopped
     }
     return done;
   });
