@@ -77,7 +77,7 @@ export const workerEnvSchema = z.object({
   /** Take training jobs too (one at a time, in a worker thread). */
   TRAINING_ENABLED: boolean(true),
   /** Most recent labelled rows (shown stays with feedback) a training run uses. */
-  TRAINING_MAX_ROWS: positiveInt(20_000),
+  TRAINING_MAX_ROWS: positiveInt(50_000),
   /** Fewer labelled rows than this: the run fails and nothing changes. */
   TRAINING_MIN_ROWS: positiveInt(200),
   /** Share of the labelled predictions held out to compare the candidate with the active model. */
