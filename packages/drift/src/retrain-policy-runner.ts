@@ -7,7 +7,13 @@
 // recovery sweep.
 import { randomUUID } from 'node:crypto';
 
-import { countFeedbackSince, createTrainingRun, type Db, trainingActivity } from '@predictq/db';
+import {
+  countFeedbackSince,
+  createTrainingRun,
+  type Db,
+  getRunningRollout,
+  trainingActivity,
+} from '@predictq/db';
 import { errorMessage, type Logger } from '@predictq/logging';
 import { sql } from 'drizzle-orm';
 
@@ -63,7 +69,17 @@ export class RetrainPolicyRunner {
         logger.warn('retraining policy: drift not measured', { error: errorMessage(error) });
         return null;
       });
-      const decision = decideRetrain({ now, activity, newFeedback, drift }, this.options);
+      const running = await getRunningRollout(tx);
+      const decision = decideRetrain(
+        {
+          now,
+          activity,
+          newFeedback,
+          drift,
+          rollout: running ? { id: running.id, mode: running.mode } : null,
+        },
+        this.options,
+      );
       if (!decision.retrain) return { decision };
       const rollout = this.options.rollout;
       const run = await createTrainingRun(tx, randomUUID(), {
