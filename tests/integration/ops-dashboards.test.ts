@@ -7,7 +7,13 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 import { API_METRIC_FAMILIES, WORKER_METRIC_FAMILIES } from '@predictq/metrics';
-import { quoteIdentifier } from '@predictq/db';
+import {
+  endRollout,
+  getActiveModel,
+  insertRollout,
+  quoteIdentifier,
+  recordRolloutDecision,
+} from '@predictq/db';
 import { Client, type FieldDef } from 'pg';
 
 import {
@@ -41,6 +47,7 @@ beforeAll(async () => {
   platform = await startPlatform({ env: { DRIFT_MIN_REQUESTS: '1' } });
   const { succeeded } = await driveSessions(platform.api.url, 12);
   expect(succeeded).toBe(12);
+  await storeEndedRollout();
   exposed = exposedMetrics(await scrape(platform.api.url));
   exposedMetrics(await scrape(platform.worker!.url), exposed);
 
@@ -65,6 +72,30 @@ beforeAll(async () => {
   reader = new Client({ connectionString: url.toString() });
   await reader.connect();
 }, 90_000);
+
+/**
+ * A rollout with its decisions, ended, for the decisions table (a real one needs a candidate and
+ * hundreds of feedback: tests/integration/rollout.test.ts); ended, so the decider leaves it.
+ */
+async function storeEndedRollout(): Promise<void> {
+  const { db } = platform.database;
+  const active = (await getActiveModel(db))!;
+  const rollout = await insertRollout(db, {
+    model_id: active.id,
+    baseline_model_id: active.id,
+    mode: 'canary',
+    share: 0.2,
+    policy: {},
+  });
+  await recordRolloutDecision(db, rollout.id, 'started', 'canary (test)', { offline: null });
+  await endRollout(db, rollout.id, 'rolled_back');
+  const arm = { model_id: active.id, predictions: 10, failed: 0, feedback: 10, chosen: 3 };
+  await recordRolloutDecision(db, rollout.id, 'rollback', 'the candidate is worse online (test)', {
+    candidate: { ...arm, acceptance: 0.3 },
+    active: { ...arm, chosen: 6, acceptance: 0.6 },
+    test: { verdict: 'candidate_worse', log_likelihood_ratio: 3.2, threshold: 3, interval: null },
+  });
+}
 
 afterAll(async () => {
   await reader?.end();

@@ -25,10 +25,21 @@ export async function startPlatform(
     queuePrefix: testQueuePrefix(),
     ...options.env,
   };
-  const [api, worker] = await Promise.all([
+  const [apiStart, workerStart] = await Promise.allSettled([
     startApi(env),
     options.worker === false ? Promise.resolve(undefined) : startWorker(env),
   ]);
+  if (apiStart.status === 'rejected' || workerStart.status === 'rejected') {
+    // The one that started is stopped, so that a failed start leaves no process keeping jest up.
+    if (apiStart.status === 'fulfilled') await apiStart.value.stop();
+    if (workerStart.status === 'fulfilled') await workerStart.value?.stop();
+    await database.drop();
+    throw apiStart.status === 'rejected'
+      ? apiStart.reason
+      : (workerStart as PromiseRejectedResult).reason;
+  }
+  const api = apiStart.value;
+  const worker = workerStart.value;
   const client = new PredictqClient({ baseUrl: api.url, validateResponses: true });
   return {
     database,

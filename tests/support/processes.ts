@@ -114,7 +114,13 @@ function spawnProcess(name: string, entry: string, env: PlatformEnv): PlatformPr
 /** Starts the API on a free port; `url` is where it listens. */
 export async function startApi(env: PlatformEnv): Promise<PlatformProcess> {
   const api = spawnProcess('api', 'apps/api/src/main.ts', { PORT: '0', ...env });
-  const listening = await api.waitForLog((l) => l.message === 'api listening');
+  // As long as a worker's start: on a loaded machine, loading the sources alone takes seconds.
+  const listening = await api
+    .waitForLog((l) => l.message === 'api listening', 60_000)
+    .catch(async (error: unknown) => {
+      await api.stop('SIGKILL'); // a start that failed leaves no process behind
+      throw error;
+    });
   api.url = `http://127.0.0.1:${String(listening.port)}`;
   return api;
 }
@@ -125,7 +131,12 @@ export async function startWorker(env: PlatformEnv): Promise<PlatformProcess> {
     WORKER_METRICS_PORT: '0',
     ...env,
   });
-  const started = await worker.waitForLog((l) => l.message === 'inference worker started', 60_000);
+  const started = await worker
+    .waitForLog((l) => l.message === 'inference worker started', 60_000)
+    .catch(async (error: unknown) => {
+      await worker.stop('SIGKILL');
+      throw error;
+    });
   worker.url = `http://127.0.0.1:${String(started.metricsPort)}`;
   return worker;
 }

@@ -10,7 +10,35 @@ import {
   retrainPolicyEnvShape,
   type Env,
 } from '@predictq/config';
+import { RETRAIN_ROLLOUTS, retrainRolloutPolicy } from '@predictq/rollout';
 import { z } from 'zod';
+
+/** RETRAIN_ROLLOUT_POLICY: a JSON object, checked as the rollout body it becomes. */
+const retrainRolloutSettings = z
+  .string()
+  .default('{}')
+  .transform((text, ctx): Record<string, unknown> => {
+    let settings: unknown;
+    try {
+      settings = JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not JSON: a JSON object of rollout settings' });
+      return z.NEVER;
+    }
+    try {
+      retrainRolloutPolicy('canary', settings);
+    } catch (error) {
+      const issues = error instanceof z.ZodError ? error.issues : [];
+      ctx.addIssue({
+        code: 'custom',
+        message: issues
+          .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
+          .join('; '),
+      });
+      return z.NEVER;
+    }
+    return settings as Record<string, unknown>;
+  });
 
 export const workerEnvSchema = z.object({
   ...commonEnvShape,
@@ -72,6 +100,19 @@ export const workerEnvSchema = z.object({
    * one worker decides a round (an advisory lock), whatever the number of workers.
    */
   ROLLOUT_DECISION_INTERVAL_MS: positiveInt(10_000),
+  /**
+   * The rollout the platform starts for a candidate the retraining policy's run trained, when the
+   * offline rule lets it be tried: canary, shadow_then_canary, shadow (its report, then the
+   * operator decides) or none (the candidate waits for the operator). Such a run never activates
+   * its candidate itself.
+   */
+  RETRAIN_ROLLOUT: z.enum(RETRAIN_ROLLOUTS).default('canary'),
+  /**
+   * That rollout's settings: a JSON object of POST /v1/models/{id}/rollout's fields but mode
+   * (share, alpha, min_feedback, max_feedback, shadow_sample, guards...); the API's defaults for
+   * the rest.
+   */
+  RETRAIN_ROLLOUT_POLICY: retrainRolloutSettings,
   /** Seed the catalogue and the baseline model when they are missing (first start). */
   BOOTSTRAP: boolean(true),
   /** Take training jobs too (one at a time, in a worker thread). */

@@ -34,6 +34,7 @@ import {
   queuePrefix,
   RedisEpoch,
 } from '@predictq/queue';
+import { retrainRolloutPolicy } from '@predictq/rollout';
 import { targetPolicy } from '@predictq/webhooks';
 
 import { loadWorkerConfig } from './config';
@@ -267,6 +268,7 @@ async function main(): Promise<void> {
         minNewFeedback: config.RETRAIN_MIN_NEW_FEEDBACK,
         driftMinNewFeedback: config.RETRAIN_DRIFT_MIN_NEW_FEEDBACK,
         cooldownMs: config.RETRAIN_COOLDOWN_MINUTES * 60_000,
+        rollout: retrainRolloutPolicy(config.RETRAIN_ROLLOUT, config.RETRAIN_ROLLOUT_POLICY),
       },
     );
     stopPolicy = every(config.RETRAIN_POLICY_INTERVAL_MS, logger, 'retraining policy', () =>
@@ -278,6 +280,7 @@ async function main(): Promise<void> {
       driftMinNewFeedback: config.RETRAIN_DRIFT_MIN_NEW_FEEDBACK,
       driftPsiThreshold: config.DRIFT_PSI_THRESHOLD,
       cooldownMinutes: config.RETRAIN_COOLDOWN_MINUTES,
+      rollout: config.RETRAIN_ROLLOUT,
     });
   }
 

@@ -85,7 +85,7 @@ export function createWorkers(
           prefix: config.QUEUE_PREFIX,
           outageDelayMs: config.OUTAGE_RETRY_DELAY_MS,
           maxStalledCount: config.STALLED_MAX_COUNT,
-          afterTraining: afterTraining({ logger: logger.child({ scope: 'rollout' }) }),
+          afterTraining: afterTraining({ db, logger: logger.child({ scope: 'rollout' }) }),
         },
       )
     : undefined;

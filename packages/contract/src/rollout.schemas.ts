@@ -99,10 +99,20 @@ export const rolloutRequestBody = z
       .boolean()
       .default(false)
       .describe('Try a candidate that the offline promotion rule refused (its stored verdict).'),
+    next: z
+      .enum(['canary'])
+      .optional()
+      .describe(
+        'shadow only: once the shadow run completes, the platform starts a canary of the same candidate with this policy.',
+      ),
   })
   .refine((p) => p.max_feedback >= p.min_feedback, {
     message: 'must be at least min_feedback',
     path: ['max_feedback'],
+  })
+  .refine((p) => p.next === undefined || p.mode === 'shadow', {
+    message: 'only a shadow rollout has a next step',
+    path: ['next'],
   })
   .meta({ id: 'RolloutRequest' });
 export type RolloutPolicy = z.output<typeof rolloutRequestBody>;

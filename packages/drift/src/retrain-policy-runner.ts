@@ -1,12 +1,19 @@
 // The retraining policy at work (RETRAIN_POLICY_ENABLED): every interval, the one worker that
 // holds the policy's advisory lock gathers the state (training runs, new feedback, drift),
 // decides (retrain-policy.ts), and on a trigger stores a queued training run whose params carry
-// the trigger, then enqueues it. The check and the insert happen under the lock, so however
+// the trigger, activate: false and the rollout its candidate gets (rollout-lifecycle starts it
+// once the run succeeded, when the offline rule lets the candidate be tried), then enqueues it. The check and the insert happen under the lock, so however
 // many workers run, a trigger is never doubled; a run the queue did not take is enqueued by the
 // recovery sweep.
 import { randomUUID } from 'node:crypto';
 
-import { countFeedbackSince, createTrainingRun, type Db, trainingActivity } from '@predictq/db';
+import {
+  countFeedbackSince,
+  createTrainingRun,
+  type Db,
+  getRunningRollout,
+  trainingActivity,
+} from '@predictq/db';
 import { errorMessage, type Logger } from '@predictq/logging';
 import { sql } from 'drizzle-orm';
 
@@ -27,6 +34,15 @@ export interface RetrainPolicyDeps {
   onTrigger?: (kind: 'drift' | 'feedback') => void;
 }
 
+export interface RetrainPolicyRunnerOptions extends RetrainPolicyOptions {
+  /**
+   * The rollout the candidate of a triggered run gets (POST /v1/models/{id}/rollout's body,
+   * RETRAIN_ROLLOUT); null or absent: none, the candidate waits for the operator. Either way the
+   * run never activates its candidate itself.
+   */
+  rollout?: Record<string, unknown> | null;
+}
+
 export interface RetrainPolicyOutcome {
   decision: RetrainDecision;
   trainingRunId?: string;
@@ -35,7 +51,7 @@ export interface RetrainPolicyOutcome {
 export class RetrainPolicyRunner {
   constructor(
     private readonly deps: RetrainPolicyDeps,
-    private readonly options: RetrainPolicyOptions,
+    private readonly options: RetrainPolicyRunnerOptions,
   ) {}
 
   /** One look; undefined when another process holds the lock (it decides). */
@@ -53,9 +69,24 @@ export class RetrainPolicyRunner {
         logger.warn('retraining policy: drift not measured', { error: errorMessage(error) });
         return null;
       });
-      const decision = decideRetrain({ now, activity, newFeedback, drift }, this.options);
+      const running = await getRunningRollout(tx);
+      const decision = decideRetrain(
+        {
+          now,
+          activity,
+          newFeedback,
+          drift,
+          rollout: running ? { id: running.id, mode: running.mode } : null,
+        },
+        this.options,
+      );
       if (!decision.retrain) return { decision };
-      const run = await createTrainingRun(tx, randomUUID(), { trigger: decision.trigger });
+      const rollout = this.options.rollout;
+      const run = await createTrainingRun(tx, randomUUID(), {
+        trigger: decision.trigger,
+        activate: false,
+        ...(rollout ? { rollout } : {}),
+      });
       return { decision, trainingRunId: run.id };
     });
     if (!outcome) return undefined;
@@ -71,6 +102,7 @@ export class RetrainPolicyRunner {
       reason: decision.trigger.reason,
       newFeedback: decision.trigger.newFeedback,
       drifted: decision.trigger.drifted,
+      rollout: this.options.rollout?.mode ?? 'none',
     });
     this.deps.onTrigger?.(decision.trigger.kind);
     await this.deps.enqueue(trainingRunId).catch((error: unknown) =>

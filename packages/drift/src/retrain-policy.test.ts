@@ -108,6 +108,15 @@ describe('decideRetrain', () => {
     });
   });
 
+  it('never triggers while a rollout runs: a new candidate could not be tried before it ends', () => {
+    const rollout = { id: 'b1c8c1f4-5ad4-4c4e-8a3c-1f0f5b1f1e2a', mode: 'canary' };
+    expect(decideRetrain(state({ rollout, newFeedback: 1e6 }), options)).toEqual({
+      retrain: false,
+      reason: `a canary rollout is running (${rollout.id}): its evidence comes first`,
+    });
+    expect(decideRetrain(state({ rollout: null }), options)).toMatchObject({ retrain: true });
+  });
+
   it('waits out the cooldown after a trigger, then triggers again', () => {
     const recent = { latestAt: minutesAgo(10), unfinished: 0, lastTriggeredAt: minutesAgo(10) };
     expect(decideRetrain(state({ activity: recent, newFeedback: 1e6 }), options)).toMatchObject({

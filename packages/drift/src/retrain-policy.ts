@@ -1,6 +1,6 @@
 // The retraining policy's decision, pure: given what the platform looks like now, start a
 // training run or not, and why. Storms are ruled out first: never while a run is queued or
-// running, never within the cooldown of the previous trigger; a drift trigger also needs new
+// running or a rollout runs, never within the cooldown of the previous trigger; a drift trigger also needs new
 // feedback, since a model retrained on the same rows would be the same model.
 import type { TrainingActivity } from '@predictq/db';
 
@@ -21,6 +21,8 @@ export interface RetrainPolicyState {
   /** Feedback recorded since activity.latestAt (all of it when no run exists). */
   newFeedback: number;
   drift: Pick<DriftReport, 'status' | 'drifted' | 'features' | 'model'> | null;
+  /** The rollout running now, if any: its candidate's online evidence comes first. */
+  rollout?: { id: string; mode: string } | null;
 }
 
 /** Why a run was started; stored in the run's params (training_runs.params.trigger). */
@@ -45,6 +47,13 @@ export function decideRetrain(
   const { activity, newFeedback, drift, now } = state;
   if (activity.unfinished > 0) {
     return { retrain: false, reason: `a training run is already queued or running` };
+  }
+  if (state.rollout) {
+    // A candidate trained now could not be tried until that rollout ends (one at a time).
+    return {
+      retrain: false,
+      reason: `a ${state.rollout.mode} rollout is running (${state.rollout.id}): its evidence comes first`,
+    };
   }
   if (activity.lastTriggeredAt) {
     const since = now.getTime() - activity.lastTriggeredAt.getTime();

@@ -3,3 +3,4 @@ export * from './rollout-lifecycle';
 export * from './rollout-policy';
 export * from './sequential-test';
 export * from './wilson';
+export * from './retrain-rollout';

@@ -9,6 +9,9 @@
 //   candidate again unless it is the model activated;
 // - PUT /v1/models/traffic is refused (409) while a rollout runs: the rollout owns the split;
 // - starting a rollout ends the manual canaries (their weights go to 0).
+//
+// A shadow rollout with `next: canary` (the retraining policy's shadow_then_canary) is followed,
+// in the transaction that completes it, by a canary of the same candidate under the same policy.
 import type { RolloutPolicy } from '@predictq/contract';
 import {
   activateModel,
@@ -63,50 +66,64 @@ function offlineVerdict(model: ModelSummary): { promoted: boolean; reason: strin
  * Starts a rollout of `modelId` under `policy`; undefined for an unknown model. Throws
  * RolloutConflict when one runs, RolloutRefused when the model may not be tried: it is active,
  * there is no active model to compare it with, or the offline rule refused it (unless force).
+ * The operator's route and the platform (a retrained candidate, a shadow run's next step) both
+ * start rollouts here.
  */
 export async function startRollout(
   db: Db,
   modelId: string,
   policy: RolloutPolicy,
+  origin?: string,
 ): Promise<RolloutRow | undefined> {
   return db.transaction(async (tx) => {
     await lockRollouts(tx, true);
-    const model = await getModel(tx, modelId);
-    if (!model) return undefined;
-    const running = await getRunningRollout(tx);
-    if (running) throw new RolloutConflict(running);
-    if (model.status === 'active') {
-      throw new RolloutRefused('model_not_eligible', 'the model is already the active model');
-    }
-    const active = await getActiveModel(tx);
-    if (!active) {
-      throw new RolloutRefused('no_active_model', 'there is no active model to compare it with');
-    }
-    const verdict = offlineVerdict(model);
-    if (verdict && !verdict.promoted && !policy.force) {
-      throw new RolloutRefused(
-        'offline_rule_refused',
-        `the offline promotion rule refused it (${verdict.reason}); start with force: true to try it anyway`,
-      );
-    }
-    await clearTrafficWeights(tx);
-    await setModelRolloutState(tx, model.id, policy.mode, policy.share);
-    const rollout = await insertRollout(tx, {
-      model_id: model.id,
-      baseline_model_id: active.id,
-      mode: policy.mode,
-      share: policy.share,
-      policy,
-    });
-    await recordRolloutDecision(
-      tx,
-      rollout.id,
-      'started',
-      `${policy.mode} of v${model.version} against the active v${active.version}, share ${policy.share}`,
-      { offline: verdict ?? null },
-    );
-    return rollout;
+    return startRolloutLocked(tx, modelId, policy, origin);
   });
+}
+
+/** startRollout inside a transaction that holds the rollout lock. */
+async function startRolloutLocked(
+  tx: Queryable,
+  modelId: string,
+  policy: RolloutPolicy,
+  origin?: string,
+): Promise<RolloutRow | undefined> {
+  const model = await getModel(tx, modelId);
+  if (!model) return undefined;
+  const running = await getRunningRollout(tx);
+  if (running) throw new RolloutConflict(running);
+  if (model.status === 'active') {
+    throw new RolloutRefused('model_not_eligible', 'the model is already the active model');
+  }
+  const active = await getActiveModel(tx);
+  if (!active) {
+    throw new RolloutRefused('no_active_model', 'there is no active model to compare it with');
+  }
+  const verdict = offlineVerdict(model);
+  if (verdict && !verdict.promoted && !policy.force) {
+    throw new RolloutRefused(
+      'offline_rule_refused',
+      `the offline promotion rule refused it (${verdict.reason}); start with force: true to try it anyway`,
+    );
+  }
+  await clearTrafficWeights(tx);
+  await setModelRolloutState(tx, model.id, policy.mode, policy.share);
+  const rollout = await insertRollout(tx, {
+    model_id: model.id,
+    baseline_model_id: active.id,
+    mode: policy.mode,
+    share: policy.share,
+    policy,
+  });
+  const then = policy.next ? `, then ${policy.next}` : '';
+  await recordRolloutDecision(
+    tx,
+    rollout.id,
+    'started',
+    `${policy.mode} of v${model.version} against the active v${active.version}, share ${policy.share}${then}${origin ? ` (${origin})` : ''}`,
+    { offline: verdict ?? null },
+  );
+  return rollout;
 }
 
 /**
@@ -131,6 +148,15 @@ export async function applyDecision(
       decision === 'rollback' ? 'retired' : 'candidate',
       0,
     );
+  const policy = rollout.policy as RolloutPolicy;
+  if (decision === 'complete' && policy.next === 'canary') {
+    await startRolloutLocked(
+      tx,
+      rollout.model_id,
+      { ...policy, mode: 'canary', next: undefined },
+      `after its shadow run ${rollout.id}`,
+    );
+  }
   return true;
 }
 

@@ -37,5 +37,11 @@ describe('resolveParams', () => {
     expect(resolveParams({ trigger }, defaults)).toEqual(defaults);
     expect(resolveParams({ trigger, epochs: 3 }, defaults)).toEqual({ ...defaults, epochs: 3 });
     expect(() => resolveParams({ trigger, unknown: 1 }, defaults)).toThrow();
+    // Its candidate waits for the rollout the run carries: the run never activates it itself.
+    const rollout = { mode: 'canary', share: 0.2 };
+    expect(resolveParams({ trigger, activate: false, rollout }, defaults)).toEqual({
+      ...defaults,
+      activate: false,
+    });
   });
 });

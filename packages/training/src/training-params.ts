@@ -9,8 +9,13 @@ export type TrainingDefaults = TrainingParams;
 
 /** The effective parameters of a run: what was asked for, the defaults for the rest. */
 export function resolveParams(asked: unknown, defaults: TrainingDefaults): TrainingParams {
-  // A run the retraining policy started carries its trigger next to the (absent) parameters.
-  const { trigger: _trigger, ...params } = (asked ?? {}) as Record<string, unknown>;
+  // A run the retraining policy started carries its trigger and its candidate's rollout next to
+  // its parameters (activate: false; the rollout is started after the run, rollout-lifecycle).
+  const {
+    trigger: _trigger,
+    rollout: _rollout,
+    ...params
+  } = (asked ?? {}) as Record<string, unknown>;
   const given = trainingRequestBody.parse(params);
   return {
     seed: given.seed ?? defaults.seed,
