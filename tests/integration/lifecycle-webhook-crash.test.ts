@@ -44,7 +44,7 @@ beforeAll(async () => {
       STALLED_INTERVAL_MS: '500',
     },
   });
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   server?.closeAllConnections();

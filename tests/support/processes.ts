@@ -114,7 +114,8 @@ function spawnProcess(name: string, entry: string, env: PlatformEnv): PlatformPr
 /** Starts the API on a free port; `url` is where it listens. */
 export async function startApi(env: PlatformEnv): Promise<PlatformProcess> {
   const api = spawnProcess('api', 'apps/api/src/main.ts', { PORT: '0', ...env });
-  const listening = await api.waitForLog((l) => l.message === 'api listening');
+  // A loaded machine (tsx compiling the API while other tests run) can take well over 30 s.
+  const listening = await api.waitForLog((l) => l.message === 'api listening', 120_000);
   api.url = `http://127.0.0.1:${String(listening.port)}`;
   return api;
 }
