@@ -32,7 +32,7 @@ beforeAll(async () => {
     worker: false,
     env: { SSE_MAX_STREAMS: '1', SSE_HEARTBEAT_MS: '200', ADMISSION_MAX_WAIT_MS: '0' },
   });
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await platform?.stop();
