@@ -6,10 +6,15 @@
 //   npm run clients -- revoke <client>                     revoke a client and so all its keys
 //   npm run clients -- revoke-key <client> <key>           revoke one key (its id or prefix)
 //   npm run clients -- limit <client> <n|default>          the client's own rate limit
+//   npm run clients -- webhook-secret <client> [--keep-previous] [--secret <whsec_…>]
+//                                                          set or rotate its webhook signing secret
+//   npm run clients -- drop-webhook-secret <client> [--previous]
+//                                                          WEBHOOK_SECRET signs again; or end a rotation
 // <client> is a client's id or name ("anonymous" is the client of requests without a key).
 import { createClientWithKey, isAnonymousClient, issueApiKey } from '@predictq/clients';
 import { commonEnvSchema, parseEnv } from '@predictq/config';
 import {
+  clearClientWebhookSecret,
   type ClientWithKeys,
   type Db,
   findClient,
@@ -18,7 +23,10 @@ import {
   revokeApiKey,
   revokeClient,
   setClientRateLimit,
+  setClientWebhookSecret,
+  webhookSecretCount,
 } from '@predictq/db';
+import { generateWebhookSecret, validSecrets } from '@predictq/webhooks';
 import { Command, InvalidArgumentError } from 'commander';
 
 import { integer, USAGE_ERROR } from './lib/cli';
@@ -31,7 +39,9 @@ function describe(client: ClientWithKeys): string {
   const state = client.revoked_at ? `revoked ${when(client.revoked_at)}` : 'active';
   const limit =
     client.rate_limit === null ? 'default rate limit' : `rate limit ${client.rate_limit}`;
-  const lines = [`${client.name}  ${client.id}  ${state}, ${limit}`];
+  const secrets = webhookSecretCount(client.webhook_secret);
+  const signing = secrets === 0 ? 'WEBHOOK_SECRET signs' : `${secrets} own webhook secret(s)`;
+  const lines = [`${client.name}  ${client.id}  ${state}, ${limit}, ${signing}`];
   for (const key of client.keys) {
     const keyState = key.revoked_at ? `revoked ${when(key.revoked_at)}` : 'active';
     lines.push(
@@ -130,6 +140,47 @@ function program(): Command {
         await setClientRateLimit(db, client.id, limit);
         console.log(
           `${client.name}: ${limit === null ? 'the default rate limit' : `${limit} requests per window`}`,
+        );
+      }),
+    );
+  cli
+    .command('webhook-secret <client>')
+    .description("set the client's webhook signing secret (printed once), or rotate it")
+    .option('--keep-previous', 'the current secret keeps signing too, until the rotation ends')
+    .option('--secret <whsec>', 'this secret instead of a generated one', (value: string) => {
+      if (!validSecrets(value) || /\s/.test(value))
+        throw new InvalidArgumentError('not one whsec_ secret (whsec_ and base64)');
+      return value;
+    })
+    .action((idOrName: string, options: { keepPrevious?: boolean; secret?: string }) =>
+      withDatabase(async (db) => {
+        const client = await clientNamed(db, idOrName);
+        const secret = options.secret ?? generateWebhookSecret();
+        const updated = await setClientWebhookSecret(
+          db,
+          client.id,
+          secret,
+          options.keepPrevious === true,
+        );
+        const count = webhookSecretCount(updated?.webhook_secret ?? null);
+        console.log(
+          `webhook secret of ${client.name} (shown once, store it now; ${count} sign):\n${secret}`,
+        );
+      }),
+    );
+  cli
+    .command('drop-webhook-secret <client>')
+    .description("remove the client's own webhook secrets: WEBHOOK_SECRET signs again")
+    .option('--previous', 'end a rotation instead: only the newest secret keeps signing')
+    .action((idOrName: string, options: { previous?: boolean }) =>
+      withDatabase(async (db) => {
+        const client = await clientNamed(db, idOrName);
+        const updated = await clearClientWebhookSecret(db, client.id, options.previous === true);
+        const count = webhookSecretCount(updated?.webhook_secret ?? null);
+        console.log(
+          count === 0
+            ? `${client.name}: WEBHOOK_SECRET signs its webhooks`
+            : `${client.name}: ${count} own webhook secret signs`,
         );
       }),
     );

@@ -114,9 +114,9 @@ function spawnProcess(name: string, entry: string, env: PlatformEnv): PlatformPr
 /** Starts the API on a free port; `url` is where it listens. */
 export async function startApi(env: PlatformEnv): Promise<PlatformProcess> {
   const api = spawnProcess('api', 'apps/api/src/main.ts', { PORT: '0', ...env });
-  // As long as a worker's start: on a loaded machine, loading the sources alone takes seconds.
+  // A loaded machine (tsx compiling the API while other tests run) can take well over 30 s.
   const listening = await api
-    .waitForLog((l) => l.message === 'api listening', 60_000)
+    .waitForLog((l) => l.message === 'api listening', 120_000)
     .catch(async (error: unknown) => {
       await api.stop('SIGKILL'); // a start that failed leaves no process behind
       throw error;

@@ -19,6 +19,7 @@ import type {
   RedisConnection,
 } from '@predictq/queue';
 
+import type { DrainRate } from './drain-rate';
 import { accessChains } from './http/access';
 import { type AdminMode, markOperator, requireAdmin } from './http/admin';
 import { type AdmissionLimits, admitSubmission } from './http/admission';
@@ -58,6 +59,8 @@ export interface AppOptions {
   retry: RetryPolicy;
   waiter: CompletionWaiter;
   watchers: StatusWatchers;
+  /** Predictions ended per second, fed by the ended notifications (a queued one's ETA). */
+  drainRate?: DrainRate;
   /** The event streams (main closes them on shutdown). */
   streams?: { max: number; heartbeatMs: number; onCreated?: (streams: PredictionStreams) => void };
   webhookTargets: TargetPolicy;
@@ -167,6 +170,7 @@ export function createApp(options: AppOptions): Express {
           waiter: options.waiter,
           webhookTargets: options.webhookTargets,
           streams,
+          drainRate: options.drainRate,
         }),
         ...predictionListHandlers({ ...predictionDeps, modelVersions }),
         streamPrediction: ({ params: { id } }, res, req) => streams.open(req, res, id),

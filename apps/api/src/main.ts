@@ -26,6 +26,7 @@ import {
 } from '@predictq/queue';
 
 import { createApp } from './app';
+import { DrainRate } from './drain-rate';
 import { adminMode } from './http/admin';
 import { startMetricsServer } from './metrics-server';
 import { loadApiConfig } from './config';
@@ -126,9 +127,11 @@ async function main(): Promise<void> {
 
   const waiter = new CompletionWaiter();
   const watchers = new StatusWatchers();
+  const drainRate = new DrainRate();
   const events = new PredictionEvents({
     url: config.DATABASE_URL,
     onEnded: (ids) => {
+      drainRate.record(ids.length);
       waiter.notify(ids);
       watchers.notify(ids);
     },
@@ -152,6 +155,7 @@ async function main(): Promise<void> {
     retry: { attempts: config.INFERENCE_ATTEMPTS, backoffMs: config.INFERENCE_BACKOFF_MS },
     waiter,
     watchers,
+    drainRate,
     streams: {
       max: config.SSE_MAX_STREAMS,
       heartbeatMs: config.SSE_HEARTBEAT_MS,

@@ -3,7 +3,8 @@
 // secrets or WEBHOOK_SECRET, sends it with a timeout and no redirects, and logs the attempt. A
 // failed attempt is thrown so BullMQ retries it with backoff; the last one dead-letters the
 // delivery. Its own queue and concurrency: a slow or dead receiver never delays scoring, and
-// holds one slot of WEBHOOK_CONCURRENCY at most for WEBHOOK_TIMEOUT_MS.
+// holds one slot of WEBHOOK_CONCURRENCY at most for WEBHOOK_TIMEOUT_MS. A worker killed
+// mid-attempt loses nothing: the job stalls and is taken again (the attempt is sent once more).
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { type Db, deliveryToSend, recordDeliveryAttempt } from '@predictq/db';
 import { errorMessage, type Logger } from '@predictq/logging';
@@ -23,6 +24,10 @@ export interface WebhookWorkerOptions {
   prefix: string;
   concurrency: number;
   timeoutMs: number;
+  /** JOB_LOCK_MS: a worker killed mid-attempt leaves its job locked this long at most. */
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  maxStalledCount: number;
   maxPayloadBytes: number;
   publicBaseUrl: string;
   secret: string | undefined;
@@ -94,8 +99,13 @@ export function createWebhookWorker(
     connection: options.connection,
     prefix: queuePrefix(options.prefix, QUEUES.webhook),
     concurrency: options.concurrency,
-    // An attempt lasts at most the timeout; the lock outlives it.
-    lockDuration: Math.max(30_000, options.timeoutMs * 3),
+    // An attempt lasts at most the timeout; the lock outlives it. A worker killed mid-attempt
+    // leaves the job active: once its lock expires, a live worker takes it as stalled and sends
+    // the delivery again (the same webhook-id). Each stall counts against maxStalledCount, so
+    // the crash tolerance is the inference queue's, not BullMQ's default of one.
+    lockDuration: Math.max(options.lockDurationMs, options.timeoutMs * 3),
+    stalledInterval: options.stalledIntervalMs,
+    maxStalledCount: options.maxStalledCount,
     autorun: false,
   });
   worker.on('error', (error) =>

@@ -249,12 +249,33 @@ export const predictionSchema = z
     created_at: z.iso.datetime(),
     started_at: z.iso.datetime().nullable(),
     completed_at: z.iso.datetime().nullable(),
+    queue: z
+      .object({
+        ahead: z
+          .number()
+          .int()
+          .min(0)
+          .describe(
+            'Interactive predictions submitted before it and not finished yet (counted up to 1,000).',
+          ),
+        ahead_at_least: z.boolean().describe('true when the count stopped at its cap.'),
+        eta_seconds: z
+          .number()
+          .nullable()
+          .describe(
+            'Estimated seconds until it ends: (ahead + 1) / predictions ended per second over the last minute; null when none ended in that minute.',
+          ),
+      })
+      .optional()
+      .describe(
+        'Only in GET of a queued prediction submitted alone (a batch row is scored after those).',
+      ),
   })
   .meta({ id: 'Prediction' });
 
 /** A prediction in the list: everything but the ranking (listing shows nothing). */
 export const predictionSummarySchema = predictionSchema
-  .omit({ output: true })
+  .omit({ output: true, queue: true })
   .extend({
     model: z.object({ id: z.uuid(), version: z.number().int() }).nullable(),
     idempotency_key: z.string().nullable(),

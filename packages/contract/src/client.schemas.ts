@@ -1,5 +1,5 @@
 // The clients' part of the API contract: operators create clients and keys, set a client's rate
-// limit, and revoke either.
+// limit and its own webhook signing secret, and revoke either.
 import { storableText } from '@predictq/domain';
 import { z } from 'zod';
 
@@ -56,6 +56,13 @@ export const clientSchema = z
     created_at: z.iso.datetime(),
     revoked_at: z.iso.datetime().nullable(),
     keys: z.array(apiKeySchema),
+    webhook_secrets: z
+      .number()
+      .int()
+      .min(0)
+      .describe(
+        "How many own webhook signing secrets the client has (never shown): 0 signs with the platform's WEBHOOK_SECRET, 2 during a rotation.",
+      ),
   })
   .meta({ id: 'Client' });
 
@@ -66,6 +73,43 @@ export const clientCreatedSchema = clientSchema
 export const clientListSchema = z
   .object({ clients: z.array(clientSchema) })
   .meta({ id: 'ClientList' });
+
+export const webhookSecretBody = z
+  .strictObject({
+    secret: z
+      .string()
+      .regex(
+        /^whsec_[A-Za-z0-9+/=]{16,}$/,
+        'a whsec_ secret: whsec_ and base64 (at least 16 chars)',
+      )
+      .optional()
+      .describe('The new secret; without it one is generated (whsec_ and 32 random bytes).'),
+    keep_previous: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Keep the current secret alongside the new one (both sign each delivery) until a later call without it, or a DELETE ?only=previous.',
+      ),
+  })
+  .meta({ id: 'WebhookSecretRequest' });
+
+export const webhookSecretSchema = z
+  .object({
+    client_id: z.uuid(),
+    secret: z.string().describe('The new secret: shown this once.'),
+    previous_kept: z.boolean().describe('Whether the previous secret still signs (a rotation).'),
+    webhook_secrets: z.number().int().describe('How many secrets sign now (1, or 2 in rotation).'),
+  })
+  .meta({ id: 'WebhookSecret' });
+
+export const webhookSecretRemoveQuery = z.strictObject({
+  only: z
+    .enum(['previous'])
+    .optional()
+    .describe(
+      'previous: end a rotation, keeping the newest secret; without it every own secret goes, and WEBHOOK_SECRET signs again.',
+    ),
+});
 
 export type ClientBody = z.infer<typeof clientSchema>;
 export type ApiKeyBody = z.infer<typeof apiKeySchema>;

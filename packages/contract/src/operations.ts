@@ -48,6 +48,9 @@ import {
   createClientBody,
   issuedKeySchema,
   updateClientBody,
+  webhookSecretBody,
+  webhookSecretRemoveQuery,
+  webhookSecretSchema,
 } from './client.schemas';
 import { driftSchema } from './drift.schemas';
 import {
@@ -594,6 +597,36 @@ export const OPERATIONS = {
       404: error('Unknown client, or no such active key'),
     },
     example: { params: { id: EXAMPLE_ID, key_id: EXAMPLE_ID } },
+  }),
+  setWebhookSecret: operation({
+    method: 'post',
+    path: '/v1/clients/{id}/webhook-secret',
+    summary:
+      "Set or rotate the client's own webhook signing secret (shown this once); keep_previous keeps the old one signing too",
+    auth: 'operator',
+    params: clientId,
+    body: { schema: webhookSecretBody, optional: true },
+    responses: {
+      201: { description: 'The new secret', schema: webhookSecretSchema },
+      400: error('Invalid body (a secret not of the whsec_ form)'),
+      404: error('Unknown client'),
+    },
+    example: { params: { id: EXAMPLE_ID }, body: { keep_previous: true } },
+  }),
+  removeWebhookSecret: operation({
+    method: 'delete',
+    path: '/v1/clients/{id}/webhook-secret',
+    summary:
+      "Remove the client's own webhook secrets (WEBHOOK_SECRET signs again), or with only=previous end a rotation",
+    auth: 'operator',
+    params: clientId,
+    query: webhookSecretRemoveQuery,
+    responses: {
+      200: { description: 'The client', schema: clientSchema },
+      400: error('Invalid query'),
+      404: error('Unknown client'),
+    },
+    example: { params: { id: EXAMPLE_ID }, query: { only: 'previous' } },
   }),
 
   // ---- the MLprod-compatible routes -------------------------------------------------------

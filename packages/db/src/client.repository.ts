@@ -84,6 +84,54 @@ export async function setClientRateLimit(
   return row;
 }
 
+/** How many secrets a client's webhook_secret column holds (space-separated; newest first). */
+export const webhookSecretCount = (column: string | null): number =>
+  column ? column.split(/\s+/).filter(Boolean).length : 0;
+
+/**
+ * Sets a client's own webhook signing secret. With keepPrevious the newest of its current
+ * secrets keeps signing next to the new one (a rotation; older ones go), else only the new one
+ * signs. One statement, so concurrent rotations never interleave.
+ */
+export async function setClientWebhookSecret(
+  db: Queryable,
+  id: string,
+  secret: string,
+  keepPrevious: boolean,
+): Promise<ClientRow | undefined> {
+  const [row] = await db
+    .update(clients)
+    .set({
+      webhook_secret: keepPrevious
+        ? sql`${secret}::text || coalesce(' ' || split_part(${clients.webhook_secret}, ' ', 1), '')`
+        : secret,
+    })
+    .where(eq(clients.id, id))
+    .returning();
+  return row;
+}
+
+/**
+ * Removes a client's own webhook secrets (WEBHOOK_SECRET signs again), or with onlyPrevious
+ * ends a rotation: the newest secret stays.
+ */
+export async function clearClientWebhookSecret(
+  db: Queryable,
+  id: string,
+  onlyPrevious: boolean,
+): Promise<ClientRow | undefined> {
+  const [row] = await db
+    .update(clients)
+    .set({
+      webhook_secret: onlyPrevious
+        ? sql`nullif(split_part(${clients.webhook_secret}, ' ', 1), '')`
+        : null,
+    })
+    .where(eq(clients.id, id))
+    .returning();
+  return row;
+}
+
 /** Revokes a client (and so each of its keys); the anonymous client cannot be revoked. */
 export async function revokeClient(db: Queryable, id: string): Promise<ClientRow | undefined> {
   if (id === ANONYMOUS_CLIENT_ID) return undefined;

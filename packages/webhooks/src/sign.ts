@@ -1,7 +1,14 @@
 // Standard Webhooks signing with the reference library (standardwebhooks): webhook-id,
 // webhook-timestamp and webhook-signature (v1, HMAC-SHA256). Several space-separated secrets
 // (rotation) give one signature each, as the specification allows.
+import { randomBytes } from 'node:crypto';
+
 import { Webhook } from 'standardwebhooks';
+
+/** A new signing secret: whsec_ and 32 random bytes in base64 (the specification's form). */
+export function generateWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
 
 /** Whether `secrets` is one or more whsec_... secrets, space-separated. */
 export function validSecrets(secrets: string): boolean {

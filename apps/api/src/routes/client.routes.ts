@@ -1,8 +1,10 @@
 // The operator's routes for clients and their API keys: create (with a first key, shown once),
-// list, read, set a client's rate limit, revoke a client, issue and revoke keys. Every one of
+// list, read, set a client's rate limit, revoke a client, issue and revoke keys, and set, rotate
+// or remove a client's own webhook signing secret (shown once; never in a read). Every one of
 // them needs the operator token.
 import { createClientWithKey, isAnonymousClient, issueApiKey } from '@predictq/clients';
 import {
+  clearClientWebhookSecret,
   type ClientWithKeys,
   type Db,
   findClient,
@@ -10,9 +12,12 @@ import {
   revokeApiKey,
   revokeClient,
   setClientRateLimit,
+  setClientWebhookSecret,
+  webhookSecretCount,
 } from '@predictq/db';
 import type { ClientBody, IssuedKeyBody } from '@predictq/contract';
 import type { IssuedKey } from '@predictq/clients';
+import { generateWebhookSecret, validSecrets } from '@predictq/webhooks';
 
 import { HttpError, notFound } from '../http/errors';
 import type { Handlers } from '../http/mount';
@@ -38,6 +43,8 @@ function presentClient(client: Omit<ClientWithKeys, 'keys'> & Partial<ClientWith
       last_used_at: iso(key.last_used_at),
       revoked_at: iso(key.revoked_at),
     })),
+    // How many, never which: a secret is shown once, when it is set.
+    webhook_secrets: webhookSecretCount(client.webhook_secret),
   };
 }
 
@@ -55,6 +62,8 @@ export function clientHandlers(
   | 'revokeClient'
   | 'issueKey'
   | 'revokeKey'
+  | 'setWebhookSecret'
+  | 'removeWebhookSecret'
 > {
   const { db } = deps;
 
@@ -143,6 +152,32 @@ export function clientHandlers(
         last_used_at: iso(key.last_used_at),
         revoked_at: iso(key.revoked_at),
       });
+    },
+
+    setWebhookSecret: async ({ params: { id }, body }, res) => {
+      const client = await clientOf(id);
+      if (body.secret !== undefined && !validSecrets(body.secret)) {
+        throw new HttpError(400, 'validation_failed', 'invalid body: secret', [
+          { field: 'secret', message: 'not a whsec_ secret: its base64 part does not decode' },
+        ]);
+      }
+      const secret = body.secret ?? generateWebhookSecret();
+      const updated = await setClientWebhookSecret(db, client.id, secret, body.keep_previous);
+      if (!updated) throw notFound('client');
+      const count = webhookSecretCount(updated.webhook_secret);
+      res.status(201).json({
+        client_id: updated.id,
+        secret,
+        previous_kept: count > 1,
+        webhook_secrets: count,
+      });
+    },
+
+    removeWebhookSecret: async ({ params: { id }, query }, res) => {
+      const client = await clientOf(id);
+      const updated = await clearClientWebhookSecret(db, client.id, query.only === 'previous');
+      if (!updated) throw notFound('client');
+      res.json(presentClient({ ...updated, keys: client.keys }));
     },
   };
 }

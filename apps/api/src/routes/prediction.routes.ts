@@ -1,7 +1,7 @@
 // The v1 prediction routes: submit (Prefer: wait), read (long poll, Prefer: wait, or an event
 // stream), give feedback.
 import type { Response } from 'express';
-import { recordFeedback } from '@predictq/db';
+import { recordFeedback, unfinishedAhead } from '@predictq/db';
 import { isTerminal } from '@predictq/domain';
 import { preferredWait } from '@predictq/contract';
 import {
@@ -19,6 +19,7 @@ import type { ApiMetrics } from '@predictq/metrics';
 import { callingClient } from '../http/client-auth';
 import { HttpError, notFound } from '../http/errors';
 import type { Handlers } from '../http/mount';
+import type { DrainRate } from '../drain-rate';
 import type { ModelVersions } from '../model-versions';
 import { presentAccepted, presentFeedback, presentPrediction } from '../presenters';
 import type { PredictionStreams } from './prediction-stream';
@@ -29,7 +30,12 @@ export interface PredictionRouteDeps extends PredictionDeps {
   metrics: ApiMetrics;
   webhookTargets: TargetPolicy;
   streams: PredictionStreams;
+  /** Predictions ended per second (the ETA of a queued one); without it, no ETA. */
+  drainRate?: DrainRate | undefined;
 }
+
+/** A queued prediction's count of those ahead stops here: a bounded index-only scan. */
+const AHEAD_CAP = 1_000;
 
 /**
  * Reads the prediction, waiting up to `seconds` for it to end. The wait is registered before the
@@ -119,7 +125,22 @@ export function predictionHandlers(
       const wait = Math.max(query.wait, preferred ?? 0);
       const view = await readWaiting(deps, res, id, clientId, wait);
       if (!view) throw notFound('prediction');
-      res.json(presentPrediction(view, await deps.modelVersions.of(view.prediction.model_id)));
+      const body = presentPrediction(view, await deps.modelVersions.of(view.prediction.model_id));
+      const { prediction } = view;
+      if (prediction.status === 'queued' && prediction.batch_id === null) {
+        const ahead = await unfinishedAhead(deps.db, prediction.id, AHEAD_CAP);
+        const rate = deps.drainRate?.perSecond() ?? 0;
+        res.json({
+          ...body,
+          queue: {
+            ahead,
+            ahead_at_least: ahead >= AHEAD_CAP,
+            eta_seconds: rate > 0 ? Math.round(((ahead + 1) / rate) * 10) / 10 : null,
+          },
+        });
+        return;
+      }
+      res.json(body);
     },
 
     sendFeedback: async ({ params: { id }, body: { location_id } }, res) => {
