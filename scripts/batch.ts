@@ -4,25 +4,18 @@
 // Without --wait it uploads and prints the batch id and where to fetch it; with --wait it shows
 // progress (a bar on a terminal, plain lines otherwise) and writes the results to --out. Ctrl-C
 // leaves the batch running and prints how to fetch it later. PREDICTQ_API_KEY, when set, is sent.
-import { createReadStream } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { createWriteStream } from 'node:fs';
 
+import { ApiError, PredictqClient } from '@predictq/client';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 
 import { USAGE_ERROR } from './lib/cli';
 
-interface Batch {
-  id: string;
-  status: string;
-  rows: { total: number; accepted: number; rejected: number };
-  counts: Record<string, number>;
-  progress: number;
-  eta_seconds: number | null;
-}
+/** Reading and storing a 1M-row file takes minutes on a busy machine. */
+const UPLOAD_TIMEOUT_MS = 30 * 60_000;
 
 const program = new Command()
   .name('batch')
@@ -32,9 +25,6 @@ const program = new Command()
   .option('--wait', 'wait for the batch to finish and download the results', false)
   .option('--idempotency-key <key>', 'makes a retried upload safe')
   .exitOverride();
-
-const auth = (): Record<string, string> =>
-  process.env.PREDICTQ_API_KEY ? { authorization: `Bearer ${process.env.PREDICTQ_API_KEY}` } : {};
 
 async function main(): Promise<void> {
   try {
@@ -49,22 +39,23 @@ async function main(): Promise<void> {
     wait: boolean;
     idempotencyKey?: string;
   }>();
-  const size = (await stat(file)).size;
-  const started = Date.now();
-  const response = await fetch(`${options.url}/v1/batches`, {
-    method: 'POST',
-    headers: {
-      'content-type': /\.tsv$/i.test(file) ? 'text/tab-separated-values' : 'text/csv',
-      'content-length': String(size),
-      ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
-      ...auth(),
-    },
-    body: Readable.toWeb(createReadStream(file)) as ReadableStream,
-    duplex: 'half',
+  const client = new PredictqClient({
+    baseUrl: options.url,
+    timeoutMs: 30_000,
+    ...(process.env.PREDICTQ_API_KEY ? { apiKey: process.env.PREDICTQ_API_KEY } : {}),
   });
-  const body = (await response.json()) as Batch & { error?: { message: string } };
-  if (response.status !== 202) {
-    console.error(`refused (${response.status}): ${body.error?.message ?? JSON.stringify(body)}`);
+  const started = Date.now();
+  let body: Awaited<ReturnType<PredictqClient['submitBatch']>>;
+  try {
+    body = await client.submitBatch(createReadStream(file), {
+      format: /\.tsv$/i.test(file) ? 'tsv' : 'csv',
+      timeoutMs: UPLOAD_TIMEOUT_MS,
+      ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    const { error: refusal } = (error.body ?? {}) as { error?: { message?: string } };
+    console.error(`refused (${error.status}): ${refusal?.message ?? JSON.stringify(error.body)}`);
     process.exit(1);
   }
   const uploadS = (Date.now() - started) / 1000;
@@ -91,9 +82,7 @@ async function main(): Promise<void> {
   bar?.start(body.rows.total, 0, { eta_s: '?' });
   let last = 0;
   for (;;) {
-    const batch = (await (
-      await fetch(`${options.url}/v1/batches/${body.id}`, { headers: auth() })
-    ).json()) as Batch;
+    const batch = await client.getBatch(body.id);
     const done = Math.round(batch.progress * batch.rows.total);
     bar?.update(done, { eta_s: batch.eta_seconds ?? '?' });
     if (!bar && Date.now() - last > 5_000) {
@@ -108,14 +97,13 @@ async function main(): Promise<void> {
   bar?.stop();
   const scoredS = (Date.now() - started) / 1000;
   const download = Date.now();
-  const results = await fetch(`${options.url}/v1/batches/${body.id}/results.csv`, {
-    headers: auth(),
-  });
-  if (!results.ok || !results.body) {
+  try {
+    await pipeline(await client.batchResults(body.id), createWriteStream(options.out));
+  } catch (error) {
     await writeFile(options.out, '');
-    throw new Error(`results: ${results.status}`);
+    throw error;
   }
-  await pipeline(Readable.fromWeb(results.body as never), createWriteStream(options.out));
+  await client.close();
   console.log(
     `done in ${scoredS.toFixed(1)} s (${(body.rows.accepted / scoredS).toFixed(0)} rows/s); results in ${options.out} (${((Date.now() - download) / 1000).toFixed(1)} s)`,
   );

@@ -34,6 +34,7 @@ import { securityHeaders } from './http/security-headers';
 import { ModelVersions } from './model-versions';
 import { mountOperations } from './http/mount';
 import { buildOpenApiDocument } from './openapi';
+import { batchFeedbackHandlers } from './routes/batch-feedback.routes';
 import { type BatchOptions, batchHandlers } from './routes/batch.routes';
 import { clientHandlers } from './routes/client.routes';
 import { compatHandlers } from './routes/compat.routes';
@@ -182,6 +183,13 @@ export function createApp(options: AppOptions): Express {
           db,
           logger: logger.child({ scope: 'batches' }),
           ...options.batches,
+        }),
+        ...batchFeedbackHandlers({
+          db,
+          logger: logger.child({ scope: 'batches' }),
+          limits: options.batches.limits,
+          metrics,
+          modelVersions,
         }),
         ...trainingHandlers({
           db,

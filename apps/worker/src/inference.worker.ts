@@ -20,6 +20,7 @@ import { errorMessage, type Logger, withLogContext } from '@predictq/logging';
 import { failPrediction } from '@predictq/predictions';
 import type { WorkerMetrics } from '@predictq/metrics';
 import {
+  isBatchJob,
   isRedisUnavailable,
   QUEUES,
   scorePredictionPayload,
@@ -124,10 +125,11 @@ export function createInferenceWorker(
   };
   const queue = QUEUES.inference;
 
-  const record = (outcome: JobOutcome): void => {
+  const record = (outcome: JobOutcome, batch: boolean): void => {
     if (outcome.kind !== 'succeeded') return;
     const model_version = String(outcome.modelVersion);
     metrics.predictionsCompleted.inc({ status: 'succeeded', model_version });
+    if (batch) metrics.batchRowsScored.inc({ status: 'succeeded' });
     metrics.topScore.observe({ model_version }, outcome.topScore);
   };
 
@@ -149,7 +151,7 @@ export function createInferenceWorker(
           ? await scoreSuspect(job, predictionId)
           : await batcher.submit(predictionId);
         stop({ outcome: outcome.kind });
-        record(outcome);
+        record(outcome, isBatchJob(job));
         return outcome;
       } catch (error) {
         const outage =
@@ -169,6 +171,7 @@ export function createInferenceWorker(
         stop({ outcome: final ? 'failed' : 'retried' });
         if (final) {
           metrics.predictionsCompleted.inc({ status: 'failed', model_version: 'none' });
+          if (isBatchJob(job)) metrics.batchRowsScored.inc({ status: 'failed' });
           // Unrecorded now (the database went away meanwhile), the sweep records it later from
           // the job's failed reason, which stays this error.
           const modelId = error instanceof ModelScoringError ? error.modelId : undefined;

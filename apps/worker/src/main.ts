@@ -18,12 +18,7 @@ import { crashNow, Failpoints, installCrashHandlers, ShutdownRegistry } from '@p
 import { createLogger, errorMessage, type Logger } from '@predictq/logging';
 import { cancelOverduePredictions } from '@predictq/predictions';
 import { feedBatches } from '@predictq/batches';
-import {
-  createBatchWorkerMetrics,
-  createMetricsRegistry,
-  createWorkerMetrics,
-  exposition,
-} from '@predictq/metrics';
+import { createMetricsRegistry, createWorkerMetrics, exposition } from '@predictq/metrics';
 import {
   createInferenceQueue,
   createRedis,
@@ -289,7 +284,6 @@ async function main(): Promise<void> {
 
   // The batch feeder: every BATCH_FEED_INTERVAL_MS, tops up each running batch's window in the
   // queue from PostgreSQL; every BATCH_WINDOW_CHECK_MS it also checks the windows' jobs.
-  const batchMetrics = createBatchWorkerMetrics(registry);
   const feederLogger = logger.child({ scope: 'batches' });
   let lastWindowCheck = 0;
   const stopFeeder = every(
@@ -309,9 +303,9 @@ async function main(): Promise<void> {
         },
         { maxBatches: config.BATCH_FEED_MAX_BATCHES, checkWindows },
       );
-      batchMetrics.batchesRunning.set(fed.batches - fed.completed);
-      batchMetrics.batchRowsInFlight.set(fed.inFlight);
-      batchMetrics.batchRowsFed.inc(fed.fed + fed.recovered);
+      metrics.batchesRunning.set(fed.batches - fed.completed);
+      metrics.batchRowsInFlight.set(fed.inFlight);
+      metrics.batchRowsFed.inc(fed.fed + fed.recovered);
     },
   );
 

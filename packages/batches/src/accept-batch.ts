@@ -52,7 +52,7 @@ export interface AcceptedBatch {
 }
 
 /** Counts and hashes the bytes; past maxBytes the stream fails with BatchTooLarge. */
-class ByteMeter extends Transform {
+export class ByteMeter extends Transform {
   readonly hash = createHash('sha256');
   bytes = 0;
   constructor(private readonly maxBytes: number) {
@@ -70,12 +70,12 @@ class ByteMeter extends Transform {
 }
 
 /** The text of the file, in chunks (UTF-8 decoded across chunk boundaries), and its delimiter. */
-async function* textOf(meter: ByteMeter): AsyncGenerator<string> {
+export async function* textOf(meter: ByteMeter): AsyncGenerator<string> {
   meter.setEncoding('utf8');
   for await (const chunk of meter) yield chunk as string;
 }
 
-async function withDelimiter(
+export async function withDelimiter(
   text: AsyncGenerator<string>,
   format: 'csv' | 'tsv' | undefined,
 ): Promise<{ format: 'csv' | 'tsv'; text: Readable }> {

@@ -4,3 +4,4 @@ export * from './batch-feeder';
 export * from './batch-progress';
 export * from './batch-results';
 export * from './batch-row';
+export * from './batch-feedback';

@@ -2,7 +2,11 @@
 // operation is one `request(id, ...)` (its path, query, headers and body typed by the table, its
 // answer parsed with the table's schema when asked), on undici with keep-alive connections, a
 // timeout per request and, when asked for, bounded retries of the calls that are safe to repeat.
-// The named methods are the calls the traffic generator, the benchmark and the tests make.
+// The named methods are the calls the traffic generator, the benchmark, `npm run batch` and the
+// tests make. Batch files go up as CSV or TSV (a string or a stream) and results come down as a
+// stream, never as one string unless asked.
+import { Readable } from 'node:stream';
+
 import {
   type compatResultSchema,
   type compatSelectedSchema,
@@ -13,7 +17,7 @@ import {
   type SentRequest,
   type SuccessBody,
 } from '@predictq/contract';
-import type { TravellerRequest } from '@predictq/domain';
+import type { BatchStatus, TravellerRequest } from '@predictq/domain';
 import { Agent, request } from 'undici';
 import type { z } from 'zod';
 
@@ -61,6 +65,33 @@ export interface RequestOptions {
   replay?: Replay;
   /** The name retry events give the call (default: the operation id). */
   name?: string;
+  /** This call's timeout instead of the client's (a large upload), milliseconds. */
+  timeoutMs?: number;
+  /** A body that is not JSON (CSV): its bytes and media type. A stream is sent once, never retried. */
+  raw?: RawBody;
+}
+
+export interface RawBody {
+  body: string | Buffer | Readable;
+  contentType: string;
+}
+
+/** A CSV or TSV file: its text or bytes, or a stream of them. */
+export type BatchFile = string | Buffer | Readable;
+
+export interface BatchFileOptions {
+  /** csv or tsv; by default tsv when a string's first line has a tab, else csv. */
+  format?: 'csv' | 'tsv';
+  /** The call's timeout (a large file takes minutes to read and store), milliseconds. */
+  timeoutMs?: number;
+}
+
+/** The media type of a batch file. */
+function batchFileType(file: BatchFile, format: 'csv' | 'tsv' | undefined): string {
+  const told =
+    format ??
+    (typeof file === 'string' && (file.split('\n', 1)[0] ?? '').includes('\t') ? 'tsv' : 'csv');
+  return told === 'tsv' ? 'text/tab-separated-values' : 'text/csv';
 }
 
 interface Call {
@@ -71,6 +102,8 @@ interface Call {
   method: string;
   path: string;
   body?: unknown;
+  raw?: RawBody;
+  timeoutMs?: number;
   headers: Record<string, string>;
 }
 
@@ -147,6 +180,8 @@ export class PredictqClient {
       method: spec.method.toUpperCase(),
       path: target(spec, params, query),
       body,
+      raw: options.raw,
+      timeoutMs: options.timeoutMs,
       headers: sent,
     }) as Promise<SuccessBody<Id>>;
   }
@@ -179,6 +214,70 @@ export class PredictqClient {
       'sendFeedback',
       { params: { id }, body: { location_id: locationId } },
       { replay: 'safe' },
+    );
+  }
+
+  // ---- batches ----------------------------------------------------------------------------
+
+  /**
+   * Uploads a batch file. Retried (when retries are on) only when it is a string or bytes with an
+   * idempotency key, or when nothing was sent; a stream is never sent twice.
+   */
+  submitBatch(file: BatchFile, options: BatchFileOptions & { idempotencyKey?: string } = {}) {
+    const { idempotencyKey } = options;
+    return this.request(
+      'submitBatch',
+      idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {},
+      {
+        replay: idempotencyKey ? 'safe' : 'unsent-only',
+        raw: { body: file, contentType: batchFileType(file, options.format) },
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      },
+    );
+  }
+
+  getBatch(id: string) {
+    return this.request('getBatch', { params: { id } });
+  }
+
+  /** A page of the caller's batches, newest first; pass next_cursor as cursor for the next. */
+  listBatches(query: { limit?: number; cursor?: string; status?: BatchStatus } = {}) {
+    return this.request('listBatches', { query });
+  }
+
+  /** Its queued predictions end canceled; 409 batch_ended when it already ended. */
+  cancelBatch(id: string) {
+    return this.request('cancelBatch', { params: { id } });
+  }
+
+  /**
+   * The results as a stream (CSV, or JSON Lines), one row per input row in input order. Reading
+   * them marks the rankings shown, so feedback may follow.
+   */
+  batchResults(id: string, format: 'csv' | 'jsonl' = 'csv'): Promise<Readable> {
+    const spec: Operation = OPERATIONS.getBatchResults;
+    return this.download(target(spec, { id }, { format }));
+  }
+
+  /** The results as one string (small batches, tests). */
+  async batchResultsText(id: string, format: 'csv' | 'jsonl' = 'csv'): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.batchResults(id, format)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /**
+   * Feedback on a batch's rows: a CSV (or TSV) naming location_id and prediction_id or row. The
+   * answer reports every line it refused; a retry would find the recorded ones already given.
+   */
+  sendBatchFeedback(id: string, file: BatchFile, options: BatchFileOptions = {}) {
+    return this.request(
+      'sendBatchFeedback',
+      { params: { id } },
+      {
+        raw: { body: file, contentType: batchFileType(file, options.format) },
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      },
     );
   }
 
@@ -221,6 +320,7 @@ export class PredictqClient {
         if (
           !retry ||
           !failure ||
+          call.raw?.body instanceof Readable ||
           attempt > retry.retries ||
           this.options.signal?.aborted ||
           retry.signal?.aborted ||
@@ -248,7 +348,10 @@ export class PredictqClient {
   }
 
   private async attempt(call: Call): Promise<unknown> {
-    const { signal, release } = attemptSignal(this.timeoutMs, this.options.signal);
+    const { signal, release } = attemptSignal(
+      call.timeoutMs ?? this.timeoutMs,
+      this.options.signal,
+    );
     let answer: { status: number; body: unknown };
     try {
       answer = await this.exchange(call, signal);
@@ -268,7 +371,9 @@ export class PredictqClient {
     call: Call,
     signal: AbortSignal,
   ): Promise<{ status: number; body: unknown }> {
-    const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
+    const payload =
+      call.raw?.body ?? (call.body === undefined ? undefined : JSON.stringify(call.body));
+    const type = call.raw?.contentType ?? 'application/json';
     let response: Awaited<ReturnType<typeof request>>;
     try {
       response = await request(`${this.baseUrl}${call.path}`, {
@@ -276,11 +381,12 @@ export class PredictqClient {
         dispatcher: this.agent,
         headers: {
           accept: 'application/json',
-          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(payload === undefined ? {} : { 'content-type': type }),
           ...call.headers,
         },
         body: payload,
         signal,
+        ...(call.timeoutMs ? { headersTimeout: call.timeoutMs, bodyTimeout: call.timeoutMs } : {}),
       });
     } catch (error) {
       throw toNetworkError(error);
@@ -303,5 +409,39 @@ export class PredictqClient {
       );
     }
     return { status: response.statusCode, body: parsed };
+  }
+
+  /**
+   * A GET whose answer is streamed to the caller: the client's timeout is the longest wait for
+   * the headers and between two chunks, not for the whole body. Not retried.
+   */
+  private async download(path: string): Promise<Readable> {
+    let response: Awaited<ReturnType<typeof request>>;
+    try {
+      response = await request(`${this.baseUrl}${path}`, {
+        method: 'GET',
+        dispatcher: this.agent,
+        headers: this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {},
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+      });
+    } catch (error) {
+      throw toNetworkError(error);
+    }
+    if (response.statusCode >= 400) {
+      const text = await response.body.text().catch(() => '');
+      let parsed: unknown = null;
+      try {
+        parsed = text.length === 0 ? null : JSON.parse(text);
+      } catch {
+        // not JSON: the code says so
+      }
+      throw new ApiError(
+        response.statusCode,
+        errorCode(response.statusCode, parsed),
+        parsed,
+        parseRetryAfter(response.headers['retry-after']),
+      );
+    }
+    return response.body;
   }
 }

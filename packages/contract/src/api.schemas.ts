@@ -183,6 +183,11 @@ export const listQuery = z.object({
   created_before: z.iso.datetime({ offset: true }).optional().describe('Created before.'),
   model_version: z.coerce.number().int().positive().max(INT4_MAX).optional(),
   idempotency_key: z.string().regex(IDEMPOTENCY_KEY_PATTERN).optional(),
+  batch_id: z
+    .uuid({ error: 'must be a batch id (a uuid)' })
+    .transform((id) => id.toLowerCase())
+    .optional()
+    .describe("Only this batch's predictions (a batch the caller cannot see lists none)."),
 });
 
 /**

@@ -55,4 +55,22 @@ export const batchResultRowSchema = z
   })
   .meta({ id: 'BatchResultRow' });
 
+/** What POST /v1/batches/{id}/feedback recorded, and each line it refused. */
+export const batchFeedbackReportSchema = z
+  .object({
+    batch_id: z.uuid(),
+    rows: z.object({ total: count, recorded: count, rejected: count }),
+    errors: z
+      .array(
+        z.object({
+          row: count.describe("The line's data row in the feedback file (the header is row 0)."),
+          field: z.string(),
+          reason: z.string(),
+        }),
+      )
+      .describe('The refused lines, the first 1,000 of them (rows.rejected counts them all).'),
+  })
+  .meta({ id: 'BatchFeedbackReport' });
+
 export type BatchBody = z.infer<typeof batchSchema>;
+export type BatchFeedbackReportBody = z.infer<typeof batchFeedbackReportSchema>;

@@ -34,6 +34,7 @@ import {
   webhookDeliverySchema,
 } from './api.schemas';
 import {
+  batchFeedbackReportSchema,
   batchListQuery,
   batchListSchema,
   batchResultRowSchema,
@@ -331,6 +332,38 @@ export const OPERATIONS = {
       200: { description: 'The batch, canceled', schema: batchSchema },
       404: error('Unknown batch'),
       409: error('The batch has already ended'),
+    },
+    example: { params: { id: EXAMPLE_ID } },
+  }),
+
+  sendBatchFeedback: operation({
+    method: 'post',
+    path: '/v1/batches/{id}/feedback',
+    summary: "Feedback on a batch's rows: a CSV of (prediction_id or row, location_id)",
+    auth: 'client',
+    params: z.object({ id: uuidParam('batch') }),
+    rawBody: {
+      'text/csv': z.string().meta({
+        description:
+          'A header naming location_id and prediction_id or row (other columns ignored), then one feedback per line: location_id is a shown stay, or none (or empty) when none fitted',
+      }),
+      'text/tab-separated-values': z.string().meta({ description: 'The same, tab-separated' }),
+      'multipart/form-data': z.object({
+        file: z.string().meta({ format: 'binary', description: 'The CSV or TSV file' }),
+      }),
+    },
+    responses: {
+      200: {
+        description:
+          'Every line either recorded or reported (row, field, reason): the same rules as the per-prediction feedback',
+        schema: batchFeedbackReportSchema,
+      },
+      400: error('Not a table: a missing column (location_id, prediction_id or row) or no header'),
+      404: error('Unknown batch'),
+      413: error(
+        'Past BATCH_MAX_BYTES or BATCH_MAX_ROWS (the lines before the limit stay recorded)',
+      ),
+      415: error('Neither CSV, TSV nor multipart/form-data'),
     },
     example: { params: { id: EXAMPLE_ID } },
   }),

@@ -17,3 +17,4 @@ export * from './prediction-cancel.repository';
 export * from './prediction-list.repository';
 export * from './webhook.repository';
 export * from './rollup.repository';
+export * from './batch-feedback.repository';

@@ -1,6 +1,7 @@
 // GET /v1/predictions: a page of predictions, newest first, by keyset on (created_at, id), so
 // a page costs the same at any depth and rows inserted meanwhile neither repeat nor hide others.
-// A client's pages use predictions_client_created_idx, the operator's predictions_created_id_idx.
+// A client's pages use predictions_client_created_idx, the operator's predictions_created_id_idx,
+// a batch's predictions_batch_created_idx.
 import type { PredictionStatus } from '@predictq/domain';
 import { type SQL, sql } from 'drizzle-orm';
 
@@ -21,6 +22,8 @@ export interface ListFilter {
   createdBefore?: Date | undefined;
   modelVersion?: number | undefined;
   idempotencyKey?: string | undefined;
+  /** Only this batch's (of the same client, when clientId is set). */
+  batchId?: string | undefined;
 }
 
 export type ListedPrediction = PredictionRow & { model_version: number | null };
@@ -43,6 +46,15 @@ export async function listPredictions(
   }
   if (filter.idempotencyKey !== undefined) {
     where.push(sql`p.idempotency_key = ${filter.idempotencyKey}`);
+  }
+  if (filter.batchId !== undefined) {
+    // Through the batch's own row, so that another client's batch matches nothing at once (its
+    // rows are never read) and a batch's page is a walk of predictions_batch_created_idx.
+    where.push(
+      filter.clientId === undefined
+        ? sql`p.batch_id = ${filter.batchId}::uuid`
+        : sql`p.batch_id = (SELECT b.id FROM batches b WHERE b.id = ${filter.batchId}::uuid AND b.client_id = ${filter.clientId}::uuid)`,
+    );
   }
   if (options.after) {
     where.push(

@@ -10,6 +10,8 @@ export const API_METRIC_FAMILIES = [
   'predictq_queue_jobs',
   'predictq_queue_oldest_wait_seconds',
   'predictq_requests_refused_total',
+  'predictq_batches_submitted_total',
+  'predictq_batch_rows_total',
 ] as const;
 
 export const WORKER_METRIC_FAMILIES = [
@@ -34,6 +36,10 @@ export const WORKER_METRIC_FAMILIES = [
   'predictq_rollout_shadow_overlap_ratio',
   'predictq_rollout_decisions_total',
   'predictq_shadow_predictions_total',
+  'predictq_batches_running',
+  'predictq_batch_rows_in_flight',
+  'predictq_batch_rows_fed_total',
+  'predictq_batch_rows_scored_total',
 ] as const;
 
 /** A sample of the default process metrics every process exposes. */

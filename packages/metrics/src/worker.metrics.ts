@@ -3,10 +3,13 @@
 // busy it is.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
+import { createBatchWorkerMetrics } from './batch.metrics';
 import { BATCH_SIZES, SCORES, WAIT_SECONDS, WORK_SECONDS } from './buckets';
 
 export function createWorkerMetrics(registry: Registry) {
   return {
+    /** The batch feeder's and the batch rows' (batch.metrics.ts). */
+    ...createBatchWorkerMetrics(registry),
     queueWait: new Histogram({
       name: 'predictq_job_queue_wait_seconds',
       help: 'Time from enqueueing a job to a worker taking it.',

@@ -23,3 +23,7 @@ export async function enqueueBatchPredictions(
     })),
   );
 }
+
+/** Whether a score-prediction job is a batch row's (by its priority). */
+export const isBatchJob = (job: { opts: { priority?: number | undefined } }): boolean =>
+  (job.opts.priority ?? 0) >= BATCH_JOB_PRIORITY;

@@ -61,7 +61,7 @@ const formatOfType = (type: string): 'csv' | 'tsv' | undefined =>
   /tab-separated-values/.test(type) ? 'tsv' : /csv/.test(type) ? 'csv' : undefined;
 
 /** The uploaded file: the body itself, or the first file of a multipart form. */
-function uploadOf(
+export function uploadOf(
   req: Request,
   maxBytes: number,
 ): Promise<{ body: Readable; format: 'csv' | 'tsv' | undefined }> {

@@ -53,6 +53,7 @@ export function predictionListHandlers(
           createdBefore: query.created_before ? new Date(query.created_before) : undefined,
           modelVersion: query.model_version,
           idempotencyKey: query.idempotency_key,
+          batchId: query.batch_id,
         },
         { limit: query.limit, after: query.cursor ? decodeCursor(query.cursor) : undefined },
       );

@@ -93,6 +93,10 @@ export const predictions = pgTable(
     index('predictions_batch_unfinished_idx')
       .on(t.batch_id, t.batch_row)
       .where(sql`${t.status} in ${sql.raw(sqlList(UNFINISHED_STATUSES))}`),
+    // GET /v1/predictions?batch_id=: a batch's predictions in the list's order, by keyset.
+    index('predictions_batch_created_idx')
+      .on(t.batch_id, t.created_at, t.id)
+      .where(sql`${t.batch_id} is not null`),
     index('predictions_model_completed_idx').on(t.model_id, t.completed_at),
     // GET /v1/predictions: a client's predictions, newest first, by keyset (created_at, id).
     index('predictions_client_created_idx').on(t.client_id, t.created_at, t.id),

@@ -1,0 +1,1 @@
+CREATE INDEX "predictions_batch_created_idx" ON "predictions" USING btree ("batch_id","created_at","id") WHERE "predictions"."batch_id" is not null;
