@@ -20,7 +20,7 @@ import type {
 } from '@predictq/queue';
 
 import { accessChains } from './http/access';
-import { type AdminMode, markOperator, requireAdmin } from './http/admin';
+import { type AdminMode, markOperator, requireAdmin, requireOperatorPage } from './http/admin';
 import { type AdmissionLimits, admitSubmission } from './http/admission';
 import { withBodyDeadline } from './http/body-deadline';
 import { databaseGate } from './http/database-gate';
@@ -38,6 +38,7 @@ import { clientHandlers } from './routes/client.routes';
 import { compatHandlers } from './routes/compat.routes';
 import { docsAssets, docsHandlers } from './routes/docs.routes';
 import { predictionListHandlers } from './routes/prediction-list.routes';
+import { type ConsoleQueue, queueConsole } from './routes/queue-console.routes';
 import { PredictionStreams } from './routes/prediction-stream';
 import { webhookHandlers } from './routes/webhook.routes';
 import { driftHandlers } from './routes/drift.routes';
@@ -86,6 +87,8 @@ export interface AppOptions {
   /** The input-drift report, cached (GET /v1/drift and the drift gauges share it). */
   drift: DriftMonitor;
   batches: BatchOptions;
+  /** The queues the operator's console (/admin/queues) shows. */
+  consoleQueues: readonly ConsoleQueue[];
 }
 
 export function createApp(options: AppOptions): Express {
@@ -156,6 +159,8 @@ export function createApp(options: AppOptions): Express {
   });
   options.streams?.onCreated?.(streams);
   app.use(docsAssets());
+  const operatorPage = requireOperatorPage(options.adminToken, options.adminMode);
+  const operatorConsole = queueConsole(options.consoleQueues, operatorPage);
   app.use(
     mountOperations(
       {
@@ -188,11 +193,13 @@ export function createApp(options: AppOptions): Express {
         ...rolloutHandlers({ db }),
         ...driftHandlers({ drift: options.drift }),
         ...clientHandlers({ db }),
+        ...operatorConsole.handlers,
       },
       {
         v1: chains(options.requireApiKey, true),
         compat: chains(options.compatRequireApiKey, false),
         operator: requireAdmin(options.adminToken, options.adminMode),
+        operatorPage,
         operatorView: markOperator(options.adminToken),
         jsonBody,
         uploadJsonBody: withBodyDeadline(
@@ -202,6 +209,9 @@ export function createApp(options: AppOptions): Express {
       },
     ),
   );
+
+  // After the table, whose GET /admin/queues is the console's page.
+  app.use(operatorConsole.routes);
 
   app.use(routeNotFound);
   app.use(errorHandler(logger, metrics));
