@@ -1,8 +1,11 @@
 // The live router against the contract's table, both ways: every route the application mounts is
-// an operation of the table (but /metrics, the Prometheus exposition), and every operation of the
-// table is mounted, with its method and path.
+// an operation of the table (but /metrics, the Prometheus exposition, the docs page's script, and
+// the queue console's sub-application), and every operation of the table is mounted, with its
+// method and path. Mounted sub-applications are walked too: their routes are listed as `APP ...`
+// (their mount path is not kept by the router), so one cannot slip in unseen.
 import { PassThrough } from 'node:stream';
 
+import { appRoutes } from '@bull-board/api/dist/routes.js';
 import { expressPath, OPERATION_IDS, OPERATIONS } from '@predictq/contract';
 import { createLogger } from '@predictq/logging';
 import { createApiMetrics, createMetricsRegistry } from '@predictq/metrics';
@@ -11,21 +14,27 @@ import type { Express } from 'express';
 import { type AppOptions, createApp } from './app';
 
 interface Layer {
-  route?: { path: string; methods: Record<string, boolean> };
-  handle?: { stack?: Layer[] };
+  route?: { path: string | string[]; methods: Record<string, boolean> };
+  /** A router (stack), or a mounted Express application (its router). */
+  handle?: { stack?: Layer[]; router?: { stack: Layer[] } };
 }
 
-/** "METHOD /path" of every route of the application, however deep its routers nest. */
+/** "METHOD /path" of every route of the application, however deep its routers and apps nest. */
 function mountedRoutes(app: Express): string[] {
-  const walk = (stack: Layer[]): string[] =>
-    stack.flatMap((layer) =>
-      layer.route
-        ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`)
-        : layer.handle?.stack
-          ? walk(layer.handle.stack)
-          : [],
-    );
-  return walk((app as unknown as { router: { stack: Layer[] } }).router.stack).sort();
+  const walk = (stack: Layer[], tag: string): string[] =>
+    stack.flatMap((layer) => {
+      const route = layer.route;
+      if (route) {
+        const paths = Array.isArray(route.path) ? route.path : [route.path];
+        return Object.keys(route.methods).flatMap((m) =>
+          paths.map((path) => `${tag}${m.toUpperCase()} ${path}`),
+        );
+      }
+      if (layer.handle?.stack) return walk(layer.handle.stack, tag);
+      if (layer.handle?.router) return walk(layer.handle.router.stack, 'APP ');
+      return [];
+    });
+  return walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '').sort();
 }
 
 function app(metricsOnMainPort: boolean): Express {
@@ -65,6 +74,7 @@ function app(metricsOnMainPort: boolean): Express {
     uploadTimeoutMs: 1000,
     modelCheck: unused,
     drift: unused,
+    consoleQueues: [],
   };
   return createApp(options);
 }
@@ -75,8 +85,18 @@ const tableRoutes = OPERATION_IDS.map((id) => {
 }).sort();
 
 describe('the router and the table of operations', () => {
-  // Besides the table: the docs page's script (and its static assets under /docs/assets).
-  const docsAssets = ['GET /docs/init.js'];
+  // Besides the table: the docs page's script (and its static assets under /docs/assets), and
+  // bull-board's own routes under /admin/queues, from its own table: its JSON API and the
+  // client-side views that reload as its page (its static files are a static middleware).
+  const consoleRoutes = [
+    ...appRoutes.api,
+    { method: appRoutes.entryPoint.method, route: appRoutes.entryPoint.route },
+  ].flatMap(({ method, route }) =>
+    (Array.isArray(method) ? method : [method]).flatMap((m) =>
+      (Array.isArray(route) ? route : [route]).map((r) => `APP ${m.toUpperCase()} ${r}`),
+    ),
+  );
+  const docsAssets = ['GET /docs/init.js', ...consoleRoutes];
 
   it('mounts every operation of the table, and no route the table lacks', () => {
     expect(mountedRoutes(app(false))).toEqual([...tableRoutes, ...docsAssets].sort());

@@ -21,7 +21,7 @@ import type {
 
 import type { DrainRate } from './drain-rate';
 import { accessChains } from './http/access';
-import { type AdminMode, markOperator, requireAdmin } from './http/admin';
+import { type AdminMode, markOperator, requireAdmin, requireOperatorPage } from './http/admin';
 import { type AdmissionLimits, admitSubmission } from './http/admission';
 import { withBodyDeadline } from './http/body-deadline';
 import { databaseGate } from './http/database-gate';
@@ -40,6 +40,7 @@ import { clientHandlers } from './routes/client.routes';
 import { compatHandlers } from './routes/compat.routes';
 import { docsAssets, docsHandlers } from './routes/docs.routes';
 import { predictionListHandlers } from './routes/prediction-list.routes';
+import { type ConsoleQueue, queueConsole } from './routes/queue-console.routes';
 import { PredictionStreams } from './routes/prediction-stream';
 import { webhookHandlers } from './routes/webhook.routes';
 import { driftHandlers } from './routes/drift.routes';
@@ -90,6 +91,8 @@ export interface AppOptions {
   /** The input-drift report, cached (GET /v1/drift and the drift gauges share it). */
   drift: DriftMonitor;
   batches: BatchOptions;
+  /** The queues the operator's console (/admin/queues) shows. */
+  consoleQueues: readonly ConsoleQueue[];
 }
 
 export function createApp(options: AppOptions): Express {
@@ -160,6 +163,8 @@ export function createApp(options: AppOptions): Express {
   });
   options.streams?.onCreated?.(streams);
   app.use(docsAssets());
+  const operatorPage = requireOperatorPage(options.adminToken, options.adminMode);
+  const operatorConsole = queueConsole(options.consoleQueues, operatorPage);
   app.use(
     mountOperations(
       {
@@ -200,11 +205,13 @@ export function createApp(options: AppOptions): Express {
         ...rolloutHandlers({ db }),
         ...driftHandlers({ drift: options.drift }),
         ...clientHandlers({ db }),
+        ...operatorConsole.handlers,
       },
       {
         v1: chains(options.requireApiKey, true),
         compat: chains(options.compatRequireApiKey, false),
         operator: requireAdmin(options.adminToken, options.adminMode),
+        operatorPage,
         operatorView: markOperator(options.adminToken),
         jsonBody,
         uploadJsonBody: withBodyDeadline(
@@ -214,6 +221,9 @@ export function createApp(options: AppOptions): Express {
       },
     ),
   );
+
+  // After the table, whose GET /admin/queues is the console's page.
+  app.use(operatorConsole.routes);
 
   app.use(routeNotFound);
   app.use(errorHandler(logger, metrics));

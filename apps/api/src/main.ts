@@ -22,6 +22,7 @@ import {
   createInferenceQueue,
   createRedis,
   createTrainingQueue,
+  createWebhookQueue,
   waitForRedis,
 } from '@predictq/queue';
 
@@ -76,6 +77,9 @@ async function main(): Promise<void> {
   trainingQueue.on('error', (error) =>
     logger.warn('training queue error', { error: error.message }),
   );
+  // Only the queue console reads it here: the worker enqueues the deliveries.
+  const webhookQueue = createWebhookQueue(redis, config.QUEUE_PREFIX);
+  webhookQueue.on('error', (error) => logger.warn('webhook queue error', { error: error.message }));
 
   const admin = adminMode(config.ADMIN_TOKEN, config.ALLOW_OPEN_ADMIN);
   if (admin === 'closed') {
@@ -151,6 +155,7 @@ async function main(): Promise<void> {
     redis,
     queue,
     trainingQueue,
+    consoleQueues: [queue, trainingQueue, webhookQueue],
     logger,
     retry: { attempts: config.INFERENCE_ATTEMPTS, backoffMs: config.INFERENCE_BACKOFF_MS },
     waiter,
@@ -242,7 +247,7 @@ async function main(): Promise<void> {
     })
     .add('prediction events', () => events.close())
     .add('queues', async () => {
-      await Promise.all([queue.close(), trainingQueue.close()]);
+      await Promise.all([queue.close(), trainingQueue.close(), webhookQueue.close()]);
     })
     .add('redis', async () => {
       await redis.quit();

@@ -24,6 +24,7 @@ const SECURITY: Record<Operation['auth'], Record<string, string[]>[] | undefined
 };
 
 function securityOf(op: Operation) {
+  if (op.browser) return [{ operatorToken: [] }, { operatorBasic: [] }];
   const security = SECURITY[op.auth];
   return op.operatorView && security ? [...security, { operatorToken: [] }] : security;
 }
@@ -118,6 +119,11 @@ export function buildOpenApiDocument(version: string) {
     components: {
       securitySchemes: {
         operatorToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+        operatorBasic: {
+          type: 'http',
+          scheme: 'basic',
+          description: "The operator's pages: user admin, password ADMIN_TOKEN",
+        },
         clientKey: { type: 'http', scheme: 'bearer', description: 'A client API key (pq_...)' },
       },
     },

@@ -37,6 +37,11 @@ export interface Operation {
   submission?: true;
   /** A client route that the operator token may call too, seeing every client's predictions. */
   operatorView?: true;
+  /**
+   * An operator's page that a browser opens: the operator token is taken as the Basic-auth
+   * password too (a browser cannot send a bearer token), and a refusal challenges with Basic.
+   */
+  browser?: true;
   /** Path parameters; a value its schema refuses is a 404 (see resourceParam). */
   params?: z.ZodObject;
   query?: z.ZodObject;

@@ -798,6 +798,15 @@ export const OPERATIONS = {
     auth: 'public',
     responses: { 200: { description: 'The page', contentType: 'text/html' } },
   }),
+  queueConsole: operation({
+    method: 'get',
+    path: '/admin/queues',
+    summary:
+      'The queue console (bull-board): every queue, its jobs, retry and clean; Basic auth: user admin, password the operator token',
+    auth: 'operator',
+    browser: true,
+    responses: { 200: { description: 'The page', contentType: 'text/html' } },
+  }),
   openapi: operation({
     method: 'get',
     path: '/openapi.json',

@@ -35,6 +35,8 @@ export interface Gates {
   compat: Access;
   /** The operator token. */
   operator: RequestHandler;
+  /** The operator token, as a bearer token or the Basic-auth password (operator's pages). */
+  operatorPage: RequestHandler;
   /** Marks a request that presents the operator token (res.locals.operator), else passes. */
   operatorView: RequestHandler;
   jsonBody: RequestHandler;
@@ -46,7 +48,7 @@ function accessChain(op: Operation, gates: Gates): RequestHandler[] {
     case 'public':
       return [];
     case 'operator':
-      return [gates.operator];
+      return [op.browser ? gates.operatorPage : gates.operator];
     case 'client': {
       const access = op.compat ? gates.compat : gates.v1;
       const chain = op.submission ? access.submit : access.read;
