@@ -98,7 +98,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await operator?.close();
   await platform?.stop();
-});
+}, 60_000);
 
 const policy = {
   mode: 'canary' as const,

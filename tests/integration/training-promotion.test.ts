@@ -76,7 +76,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await platform?.stop();
-});
+}, 60_000);
 
 describe('the promotion rule on simulated feedback', () => {
   it('refuses a candidate that wins on average while breaking one profile', async () => {
