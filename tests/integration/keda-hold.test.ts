@@ -51,11 +51,6 @@ beforeAll(async () => {
     OUTAGE_RETRY_DELAY_MS: '300',
     DEPENDENCY_PROBE_INTERVAL_MS: '200',
     DATABASE_ACQUIRE_TIMEOUT_MS: '1000',
-    // Quiet loops: with PostgreSQL stopped under an idle worker, a connection these loops held
-    // ended the worker once with an uncaught ECONNRESET (a separate bug, reported); this test is
-    // about the scaling queries.
-    BATCH_FEED_INTERVAL_MS: '600000',
-    WEBHOOK_DISPATCH_INTERVAL_MS: '600000',
   };
   [api, worker] = await Promise.all([startApi(env), startWorker(env)]);
   prometheus = await LocalPrometheus.start({

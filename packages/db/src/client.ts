@@ -60,6 +60,14 @@ export function createDatabase(options: DatabaseOptions): Database {
     ...(settings.length > 0 ? { options: settings.join(' ') } : {}),
   });
   pool.on('error', (error) => options.onError?.(error));
+  // pg-pool listens for a client's 'error' only while it is idle, and pool.query() while its
+  // query runs. A client checked out with pool.connect() (drizzle's transactions, the advisory
+  // locks, the batch feeder) whose connection breaks emits 'error' with no listener: an uncaught
+  // exception that stops the process when PostgreSQL restarts. While checked out, the error is
+  // reported here; the client's queries fail on their own and release drops it from the pool.
+  const onCheckedOutError = (error: Error) => options.onError?.(error);
+  pool.on('acquire', (client) => client.on('error', onCheckedOutError));
+  pool.on('release', (_error, client) => client.removeListener('error', onCheckedOutError));
   const db = drizzle(pool, { schema, casing: 'snake_case' });
   return { db, pool, close: () => pool.end() };
 }
