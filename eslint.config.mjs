@@ -15,6 +15,7 @@ const statusStatements = {
     'completePredictionsFrom',
     'failPredictionFrom',
     'cancelBatchFrom',
+    'cancelRestOfCanceledBatchesFrom',
   ],
   message:
     "a prediction's status changes through packages/predictions' transitions (claimPredictions, completePredictions, failPrediction)",

@@ -10,6 +10,8 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import Papa from 'papaparse';
 
+import { cancelBatchPredictions, finishBatchCancels } from '@predictq/predictions';
+
 import { countRows } from '../support/database';
 import { REDIS_URL } from '../support/env';
 import { call, type ErrorBody } from '../support/http';
@@ -365,6 +367,36 @@ describe('batches', () => {
       await worker.stop();
     }
   }, 120_000);
+
+  // Runs last: no worker is left, so nothing is fed and every row stays queued.
+  it('cancels a large batch in chunks: the first with the cancel, the rest by the feeder', async () => {
+    const csv = [HEADER, ...Array.from({ length: 60 }, (_, i) => row(`c${i}`))].join('\n');
+    const batch = (await upload(platform, csv)).body as BatchBody;
+    const { db } = platform.database;
+    const queued = async () =>
+      countRows(
+        platform.database,
+        `SELECT count(*)::int AS n FROM predictions WHERE batch_id = $1 AND status = 'queued'`,
+        [batch.id],
+      );
+    expect(await queued()).toBe(60);
+
+    const first = await cancelBatchPredictions(db, batch.id, undefined, 25);
+    expect(first).toHaveLength(25);
+    expect(await queued()).toBe(35);
+    const { body } = await call<BatchBody>(platform.api.url, 'GET', `/v1/batches/${batch.id}`);
+    expect(body.status).toBe('canceled');
+    // Cancelled once only: a second cancel is refused, whatever is left for the feeder.
+    expect(await cancelBatchPredictions(db, batch.id, undefined, 25)).toBeUndefined();
+
+    expect(await finishBatchCancels(db, { chunk: 7, maxRows: 20 })).toBe(20);
+    expect(await queued()).toBe(15);
+    expect(await finishBatchCancels(db, { chunk: 7 })).toBe(15);
+    expect(await finishBatchCancels(db, { chunk: 7 })).toBe(0);
+    const after = await call<BatchBody>(platform.api.url, 'GET', `/v1/batches/${batch.id}`);
+    expect(after.body.counts.canceled).toBe(60);
+    expect(after.body.counts.queued).toBe(0);
+  }, 60_000);
 });
 
 const INTERACTIVE = {

@@ -87,7 +87,7 @@ export const apiEnvSchema = z
     /** Longest a client may take to send a request body (model uploads excepted). */
     HTTP_REQUEST_TIMEOUT_MS: positiveInt(10_000),
     /** Longest a client may take to send a model upload. */
-    HTTP_UPLOAD_TIMEOUT_MS: positiveInt(300_000),
+    HTTP_UPLOAD_TIMEOUT_MS: positiveInt(1_800_000),
     /** Idle keep-alive connections close after this; above a proxy's idle timeout. */
     HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt(65_000),
   })

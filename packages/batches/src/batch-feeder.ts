@@ -6,7 +6,9 @@
 // Its state is PostgreSQL's (fed_row and the predictions' statuses), so it survives restarts.
 // Now and then (and at once after Redis lost its data) it also checks the window's jobs: a lost
 // job is enqueued again, a job that failed for good ends its prediction failed. The recovery
-// sweep leaves batch predictions to it, so no pass ever rescans a whole batch.
+// sweep leaves batch predictions to it, so no pass ever rescans a whole batch. After the running
+// batches, it ends canceled what canceled batches still hold queued (a large batch is canceled
+// in chunks), up to 100,000 predictions a pass.
 import {
   advanceFedRow,
   batchWindow,
@@ -16,7 +18,7 @@ import {
   nextBatchRows,
 } from '@predictq/db';
 import { errorMessage, type Logger } from '@predictq/logging';
-import { failPrediction, failureReason } from '@predictq/predictions';
+import { failPrediction, failureReason, finishBatchCancels } from '@predictq/predictions';
 import {
   enqueueBatchPredictions,
   type InferenceQueue,
@@ -42,6 +44,8 @@ export interface FeedResult {
   completed: number;
   /** Jobs of the windows that the queue had lost and got again. */
   recovered: number;
+  /** Queued predictions of canceled batches ended canceled this pass. */
+  canceled: number;
 }
 
 /** One pass over the running batches (at most `maxBatches`, oldest first). */
@@ -49,7 +53,14 @@ export async function feedBatches(
   deps: FeederDeps,
   options: { maxBatches: number; checkWindows: boolean },
 ): Promise<FeedResult> {
-  const result: FeedResult = { batches: 0, fed: 0, inFlight: 0, completed: 0, recovered: 0 };
+  const result: FeedResult = {
+    batches: 0,
+    fed: 0,
+    inFlight: 0,
+    completed: 0,
+    recovered: 0,
+    canceled: 0,
+  };
   const connection = await deps.db.$client.connect();
   try {
     await connection.query('BEGIN');
@@ -84,13 +95,17 @@ export async function feedBatches(
       }
     }
     await connection.query('COMMIT');
-    return result;
   } catch (error) {
     await connection.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
     connection.release();
   }
+  result.canceled = await finishBatchCancels(deps.db, { maxRows: 100_000 });
+  if (result.canceled > 0) {
+    deps.logger.info('canceled batches: queued predictions ended', { canceled: result.canceled });
+  }
+  return result;
 }
 
 /** Checks the window's jobs: re-enqueues lost ones, fails those whose job failed for good. */

@@ -282,15 +282,57 @@ export async function completeBatchIfDone(tx: BatchTransaction, batchId: string)
 }
 
 /**
- * Cancels the batch (running -> canceled) and ends its predictions whose status is in `from`
- * canceled, in one transaction, announcing them; returns the canceled prediction ids, or
- * undefined when the batch was not running (unknown, or already ended).
+ * Predictions a batch cancel ends per statement. A single UPDATE of a 1M-row batch ran past the
+ * statement timeout and rolled back; chunks of this size each take well under a second.
+ */
+export const BATCH_CANCEL_CHUNK = 10_000;
+
+/**
+ * Ends up to `limit` of the batch's predictions whose status is in `from` canceled, lowest rows
+ * first, announcing them; rows a worker is claiming at that moment are skipped (they are no
+ * longer queued). Returns their ids.
+ */
+async function cancelBatchChunk(
+  client: BatchTransaction,
+  batchId: string,
+  from: readonly PredictionStatus[],
+  limit: number,
+): Promise<string[]> {
+  const canceled = await client.query<{ id: string }>(
+    `UPDATE predictions SET status = 'canceled', completed_at = now(),
+       error = 'the batch was canceled'
+     WHERE status = ANY($2::prediction_status[]) AND id IN (
+       SELECT id FROM predictions
+       WHERE batch_id = $1 AND status IN ('queued', 'processing')
+         AND status = ANY($2::prediction_status[])
+       ORDER BY batch_row LIMIT $3 FOR UPDATE SKIP LOCKED)
+     RETURNING id`,
+    [batchId, from, limit],
+  );
+  if (canceled.rows.length > 0) {
+    await client.query(`SELECT pg_notify('${PREDICTION_ENDED_CHANNEL}', $1)`, [
+      canceled.rows
+        .slice(0, 200)
+        .map((r) => r.id)
+        .join(','),
+    ]);
+  }
+  return canceled.rows.map((r) => r.id);
+}
+
+/**
+ * Cancels the batch (running -> canceled) and ends the first `chunk` of its predictions whose
+ * status is in `from` canceled, in one transaction; returns those ids, or undefined when the
+ * batch was not running (unknown, or already ended). The batch's other such predictions are
+ * ended by `cancelRestOfCanceledBatches` (the batch feeder's loop), chunk by chunk: being
+ * canceled, the batch feeds the queue no more, so they wait without jobs meanwhile.
  */
 export async function cancelBatchFrom(
   db: Db,
   batchId: string,
   clientId: string | undefined,
   from: readonly PredictionStatus[],
+  chunk = BATCH_CANCEL_CHUNK,
 ): Promise<string[] | undefined> {
   const client = await db.$client.connect();
   try {
@@ -305,25 +347,53 @@ export async function cancelBatchFrom(
       await client.query('ROLLBACK');
       return undefined;
     }
-    const canceled = await client.query<{ id: string }>(
-      `UPDATE predictions SET status = 'canceled', completed_at = now(),
-         error = 'the batch was canceled'
-       WHERE batch_id = $1 AND status IN ('queued', 'processing')
-         AND status = ANY($2::prediction_status[])
-       RETURNING id`,
-      [batchId, from],
-    );
-    await client.query(`SELECT pg_notify('${PREDICTION_ENDED_CHANNEL}', $1)`, [
-      canceled.rows
-        .slice(0, 200)
-        .map((r) => r.id)
-        .join(','),
-    ]);
+    const canceled = await cancelBatchChunk(client, batchId, from, chunk);
     await client.query('COMMIT');
-    return canceled.rows.map((r) => r.id);
+    return canceled;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Ends canceled, chunk by chunk (each its own statement), the predictions whose status is in
+ * `from` of every canceled batch that still has some, up to `maxRows` in all; returns how many.
+ * A crash between chunks loses nothing: the next call goes on.
+ */
+export async function cancelRestOfCanceledBatchesFrom(
+  db: Db,
+  from: readonly PredictionStatus[],
+  options: { chunk?: number; maxRows?: number } = {},
+): Promise<number> {
+  const chunk = options.chunk ?? BATCH_CANCEL_CHUNK;
+  let budget = options.maxRows ?? 10 * chunk;
+  const client = await db.$client.connect();
+  let total = 0;
+  try {
+    // The partial index of a batch's unfinished predictions answers each EXISTS at once.
+    const batches = await client.query<{ id: string }>(
+      `SELECT b.id FROM batches b
+       WHERE b.status = 'canceled' AND EXISTS (
+         SELECT 1 FROM predictions p
+         WHERE p.batch_id = b.id AND p.status IN ('queued', 'processing')
+           AND p.status = ANY($1::prediction_status[]))
+       ORDER BY b.canceled_at`,
+      [from],
+    );
+    for (const { id } of batches.rows) {
+      while (budget > 0) {
+        const want = Math.min(chunk, budget);
+        const ended = await cancelBatchChunk(client, id, from, want);
+        total += ended.length;
+        budget -= ended.length;
+        if (ended.length < want) break; // none left (or the rest is being claimed)
+      }
+      if (budget <= 0) break;
+    }
+    return total;
   } finally {
     client.release();
   }

@@ -1,7 +1,8 @@
 // The transitions of a batch's predictions, through the one owner of a prediction's state: they
 // are accepted queued (in the batch's acceptance transaction), and a batch cancel ends those still
 // queued canceled. A processing one is left to finish: cancelling it would race its completion.
-import { cancelBatchFrom, type Db } from '@predictq/db';
+// A large batch is canceled in chunks: the first with the batch, the rest by the batch feeder.
+import { cancelBatchFrom, cancelRestOfCanceledBatchesFrom, type Db } from '@predictq/db';
 import type { PredictionStatus } from '@predictq/domain';
 
 import { canTransition, PREDICTION_TRANSITIONS } from './prediction-lifecycle';
@@ -19,7 +20,21 @@ export function cancelBatchPredictions(
   db: Db,
   batchId: string,
   clientId: string | undefined,
+  chunk?: number,
 ): Promise<string[] | undefined> {
   const from = BATCH_CANCEL_FROM.filter((status) => canTransition('cancel', status));
-  return cancelBatchFrom(db, batchId, clientId, from);
+  return cancelBatchFrom(db, batchId, clientId, from, chunk);
+}
+
+/**
+ * Ends canceled the queued predictions that canceled batches still have (a large batch's rows
+ * past its cancel's first chunk, or a cancel cut short by a crash), at most `maxRows` a call.
+ * Returns how many ended.
+ */
+export function finishBatchCancels(
+  db: Db,
+  options: { chunk?: number; maxRows?: number } = {},
+): Promise<number> {
+  const from = BATCH_CANCEL_FROM.filter((status) => canTransition('cancel', status));
+  return cancelRestOfCanceledBatchesFrom(db, from, options);
 }
