@@ -9,6 +9,7 @@ import path from 'node:path';
 
 import { Redis } from 'ioredis';
 
+import type { DriftOutcome } from '../../scripts/lib/scenario/drift-scenario';
 import { withAdmin } from '../support/admin';
 import { countRows, createTestDatabase } from '../support/database';
 import { ADMIN_URL, REDIS_URL, ROOT, runModelDir } from '../support/env';
@@ -208,6 +209,34 @@ describe('npm run bench on fresh platforms', () => {
       expect(await keysUnder(round.platform.queuePrefix)).toBe(0);
     }
   }, 120_000);
+
+  // The drift scenario's runner, one seed at a small size: it proves the whole story runs
+  // (traffic, retraining, the offline verdict, the platform's canary, the recovery) and reports
+  // it; at this size the story itself need not hold (the 20-seed tally is in the README).
+  it('scenario:drift --start --seeds: one seed on a fresh platform, its outcome in the JSON', async () => {
+    const { report } = await bench(
+      ['--start', '--no-build', '--model-dir', runModelDir(), '--seeds', '1', '--sessions', '100'],
+      'scripts/scenario-drift.ts',
+    );
+    const { outcomes } = report as unknown as { outcomes: DriftOutcome[] };
+    expect(outcomes).toHaveLength(1);
+    const [outcome] = outcomes as [DriftOutcome];
+    expect(outcome.seed).toBe(1);
+    expect(outcome.candidate.version).toBeGreaterThan(outcome.baselineVersion);
+    for (const rate of [outcome.regular, outcome.drifted]) {
+      expect(rate).toBeGreaterThanOrEqual(0);
+      expect(rate).toBeLessThanOrEqual(1);
+    }
+    // The baseline fails the drifted travellers: the premise of the story.
+    expect(outcome.drifted!).toBeLessThan(outcome.regular!);
+    // A canary ran when the offline rule let the candidate be tried, and the platform decided it.
+    if (outcome.rollout) {
+      expect(['promoted', 'rolled_back']).toContain(outcome.rollout.status);
+      expect(outcome.rollout.sessions).toBeGreaterThan(0);
+    }
+    expect(outcome.promoted).toBe(outcome.rollout?.status === 'promoted');
+    expect(outcome.after !== null).toBe(outcome.promoted);
+  }, 300_000);
 });
 
 describe('npm run fill', () => {
