@@ -20,7 +20,7 @@ import {
 } from '@predictq/batches';
 import type { BatchBody } from '@predictq/contract';
 import { type BatchRow, type Db, findBatch, listBatches } from '@predictq/db';
-import type { Logger } from '@predictq/logging';
+import { errorMessage, type Logger } from '@predictq/logging';
 import type { BatchApiMetrics } from '@predictq/metrics';
 import { cancelBatchPredictions } from '@predictq/predictions';
 
@@ -143,7 +143,15 @@ export function batchHandlers(
       const upload = await uploadOf(req, deps.limits.maxBytes);
       try {
         const { batch, created } = await acceptBatch(
-          { db, limits: deps.limits, windowSize: deps.windowSize },
+          {
+            db,
+            limits: deps.limits,
+            windowSize: deps.windowSize,
+            onAnalyzeError: (error) =>
+              deps.logger.warn('statistics not refreshed after a large batch', {
+                error: errorMessage(error),
+              }),
+          },
           {
             ...upload,
             clientId: callingClient(res).clientId,
