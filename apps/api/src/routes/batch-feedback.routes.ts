@@ -1,21 +1,15 @@
 // POST /v1/batches/{id}/feedback: feedback on a batch's rows as a CSV (or TSV, or a multipart
 // file) of (prediction_id or row, location_id), with the per-prediction rules.
-import {
-  BatchFileError,
-  type BatchLimits,
-  BatchTooLarge,
-  describe,
-  recordBatchFeedbackFile,
-} from '@predictq/batches';
+import { type BatchLimits, recordBatchFeedbackFile } from '@predictq/batches';
 import { type Db, findBatch } from '@predictq/db';
 import type { Logger } from '@predictq/logging';
 import type { ApiMetrics } from '@predictq/metrics';
 
 import { callingClient } from '../http/client-auth';
-import { HttpError, notFound } from '../http/errors';
+import { notFound } from '../http/errors';
 import type { Handlers } from '../http/mount';
 import type { ModelVersions } from '../model-versions';
-import { uploadOf } from './batch.routes';
+import { refuseBadFile, uploadOf } from './batch.routes';
 
 export function batchFeedbackHandlers(deps: {
   db: Db;
@@ -57,19 +51,7 @@ export function batchFeedbackHandlers(deps: {
         });
       } catch (error) {
         if (!req.complete) res.setHeader('Connection', 'close');
-        if (error instanceof BatchFileError) {
-          throw new HttpError(
-            400,
-            'invalid_file',
-            error.message,
-            error.problems.map((p) => ({ field: p.column ?? '(file)', message: describe(p) })),
-          );
-        }
-        if (error instanceof BatchTooLarge) {
-          throw new HttpError(413, 'payload_too_large', error.message, [
-            { field: '(file)', message: error.message },
-          ]);
-        }
+        refuseBadFile(error);
         throw error;
       }
     },

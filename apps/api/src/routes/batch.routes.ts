@@ -60,6 +60,26 @@ function presentBatch(view: BatchProgress): BatchBody {
 const formatOfType = (type: string): 'csv' | 'tsv' | undefined =>
   /tab-separated-values/.test(type) ? 'tsv' : /csv/.test(type) ? 'csv' : undefined;
 
+/**
+ * Throws the HTTP answer for an uploaded file that was refused: a malformed file is a 400 naming
+ * each problem's column, one past the limits a 413. Returns for any other error.
+ */
+export function refuseBadFile(error: unknown): void {
+  if (error instanceof BatchFileError) {
+    throw new HttpError(
+      400,
+      'invalid_file',
+      error.message,
+      error.problems.map((p) => ({ field: p.column ?? '(file)', message: describe(p) })),
+    );
+  }
+  if (error instanceof BatchTooLarge) {
+    throw new HttpError(413, 'payload_too_large', error.message, [
+      { field: '(file)', message: error.message },
+    ]);
+  }
+}
+
 /** The uploaded file: the body itself, or the first file of a multipart form. */
 export function uploadOf(
   req: Request,
@@ -175,19 +195,7 @@ export function batchHandlers(
       } catch (error) {
         // What is left of a refused upload is not read: close the connection after the answer.
         if (!req.complete) res.setHeader('Connection', 'close');
-        if (error instanceof BatchFileError) {
-          throw new HttpError(
-            400,
-            'invalid_file',
-            error.message,
-            error.problems.map((p) => ({ field: p.column ?? '(file)', message: describe(p) })),
-          );
-        }
-        if (error instanceof BatchTooLarge) {
-          throw new HttpError(413, 'payload_too_large', error.message, [
-            { field: '(file)', message: error.message },
-          ]);
-        }
+        refuseBadFile(error);
         if (error instanceof BatchIdempotencyKeyReused) {
           throw new HttpError(422, 'idempotency_key_reused', error.message, [
             { field: 'Idempotency-Key', message: `already used by batch ${error.batchId}` },
