@@ -11,21 +11,15 @@ import { type ApiMetrics, exposition } from '@predictq/metrics';
 import type { ModelCheckOptions } from '@predictq/model';
 import type { CompletionWaiter, StatusWatchers } from '@predictq/predictions';
 import type { TargetPolicy } from '@predictq/webhooks';
-import type {
-  Backlog,
-  InferenceQueue,
-  RetryPolicy,
-  TrainingQueue,
-  RedisConnection,
-} from '@predictq/queue';
+import type { InferenceQueue, RetryPolicy, TrainingQueue, RedisConnection } from '@predictq/queue';
 
 import type { DrainRate } from './drain-rate';
 import { accessChains } from './http/access';
 import { type AdminMode, markOperator, requireAdmin, requireOperatorPage } from './http/admin';
-import { type AdmissionLimits, admitSubmission } from './http/admission';
+import { type Admission, admitSubmission } from './http/admission';
 import { withBodyDeadline } from './http/body-deadline';
 import { databaseGate } from './http/database-gate';
-import { RefusalPacer } from './http/refusal-pacer';
+import type { RefusalPacer } from './http/refusal-pacer';
 import { errorHandler, routeNotFound } from './http/errors';
 import { httpMetrics } from './http/metrics';
 import { clientRateLimit } from './http/rate-limit';
@@ -80,10 +74,10 @@ export interface AppOptions {
   requireApiKey: boolean;
   compatRequireApiKey: boolean;
   rateLimit: { max: number; windowMs: number; prefix: string };
-  backlog: () => Backlog | undefined;
-  admission: AdmissionLimits;
-  /** Retry-After of refusals for overload: at least minS, paced to `pace` returns a second. */
-  retryAfter: { minS: number; pace: number };
+  /** Admission control of submissions, shared with the front door. */
+  admission: Admission;
+  /** Chooses the Retry-After of refusals for overload (shared with admission and the door). */
+  pacer: RefusalPacer;
   databaseMaxWaiting: number;
   bodyTimeoutMs: number;
   uploadTimeoutMs: number;
@@ -124,7 +118,7 @@ export function createApp(options: AppOptions): Express {
     express.json({ limit: options.bodyLimit, strict: true }),
     options.bodyTimeoutMs,
   );
-  const pacer = new RefusalPacer({ ...options.retryAfter, maxS: 30 });
+  const { pacer } = options;
   const gate = databaseGate(options.pool, options.databaseMaxWaiting, metrics, pacer);
   const rateLimit = clientRateLimit({
     redis,
@@ -135,13 +129,7 @@ export function createApp(options: AppOptions): Express {
     metrics,
   });
   const admission = (replays: boolean): RequestHandler =>
-    admitSubmission({
-      backlog: options.backlog,
-      limits: options.admission,
-      pacer,
-      metrics,
-      ...(replays ? { db } : {}),
-    });
+    admitSubmission(options.admission, replays ? db : undefined);
   const chains = (requireKey: boolean, replays: boolean) =>
     accessChains({
       databaseGate: gate,

@@ -1,4 +1,5 @@
 // The API process: configuration, connections, the HTTP server, graceful shutdown.
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { KeyAuthenticator } from '@predictq/clients';
@@ -29,6 +30,10 @@ import {
 import { createApp } from './app';
 import { DrainRate } from './drain-rate';
 import { adminMode } from './http/admin';
+import { Admission } from './http/admission';
+import { frontDoor } from './http/front-door';
+import { RefusalPacer } from './http/refusal-pacer';
+import { securityHeaderList } from './http/security-headers';
 import { startMetricsServer } from './metrics-server';
 import { loadApiConfig } from './config';
 
@@ -129,6 +134,22 @@ async function main(): Promise<void> {
   });
   sampler.start();
 
+  const pacer = new RefusalPacer({
+    minS: config.ADMISSION_RETRY_AFTER_S,
+    pace: config.ADMISSION_REFUSAL_PACE,
+    maxS: 30,
+  });
+  const admission = new Admission({
+    backlog: () => sampler.current(),
+    limits: {
+      maxInFlight: config.ADMISSION_MAX_IN_FLIGHT,
+      maxWaiting: config.ADMISSION_MAX_WAITING,
+      maxWaitMs: config.ADMISSION_MAX_WAIT_MS,
+    },
+    pacer,
+    metrics,
+  });
+
   const waiter = new CompletionWaiter();
   const watchers = new StatusWatchers();
   const drainRate = new DrainRate();
@@ -184,13 +205,8 @@ async function main(): Promise<void> {
       windowMs: config.RATE_LIMIT_WINDOW_MS,
       prefix: config.QUEUE_PREFIX,
     },
-    backlog: () => sampler.current(),
-    admission: {
-      maxInFlight: config.ADMISSION_MAX_IN_FLIGHT,
-      maxWaiting: config.ADMISSION_MAX_WAITING,
-      maxWaitMs: config.ADMISSION_MAX_WAIT_MS,
-    },
-    retryAfter: { minS: config.ADMISSION_RETRY_AFTER_S, pace: config.ADMISSION_REFUSAL_PACE },
+    admission,
+    pacer,
     databaseMaxWaiting: config.DATABASE_MAX_WAITING,
     bodyTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     uploadTimeoutMs: config.HTTP_UPLOAD_TIMEOUT_MS,
@@ -209,7 +225,15 @@ async function main(): Promise<void> {
   // A deep accept queue: a burst of new connections waits there for the API to answer (even if
   // with a refusal) instead of overflowing it and waiting out the clients' SYN retries (1 s, 3 s,
   // 7 s). The kernel caps it at net.core.somaxconn.
-  const server = app.listen({ port: config.PORT, host: config.HOST, backlog: 4096 });
+  const server = createServer(
+    frontDoor(app, {
+      admission,
+      metrics,
+      headers: securityHeaderList(),
+      draining: () => app.locals.draining === true,
+    }),
+  );
+  server.listen({ port: config.PORT, host: config.HOST, backlog: 4096 });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -4,7 +4,7 @@
 // once with 503 and Retry-After, before its body is even read. A replay of an accepted prediction (its client's
 // Idempotency-Key already stored) is still answered. An unknown backlog (Redis away) admits:
 // accepting without Redis is by design, the worker's sweep enqueues later.
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { type Db, findByIdempotencyKey } from '@predictq/db';
 import type { ApiMetrics } from '@predictq/metrics';
 import type { Backlog } from '@predictq/queue';
@@ -51,39 +51,66 @@ export interface AdmissionOptions {
   /** Chooses each refusal's Retry-After. */
   pacer: RefusalPacer;
   metrics: ApiMetrics;
-  /** Looks up replays (v1 submissions with an Idempotency-Key) while overloaded. */
-  db?: Db;
 }
 
-export function admitSubmission(options: AdmissionOptions): RequestHandler {
-  const { maxInFlight } = options.limits;
-  let inFlight = 0;
-  const admit: RequestHandler = (_req, res, next) => {
-    inFlight += 1;
+/**
+ * The API process's admission state, shared by the submission routes' middleware and the front
+ * door (which refuses a submission before Express sees it): submissions in progress, and the
+ * backlog's last sample.
+ */
+export class Admission {
+  private inFlight = 0;
+
+  constructor(private readonly options: AdmissionOptions) {}
+
+  /** Why a new submission is refused now; undefined when it is admitted. */
+  reason(): string | undefined {
+    const { maxInFlight } = this.options.limits;
+    if (maxInFlight > 0 && this.inFlight >= maxInFlight) {
+      return `${this.inFlight} submissions are in progress in this API process (limit ${maxInFlight})`;
+    }
+    return overloadReason(this.options.backlog(), this.options.limits);
+  }
+
+  /** The refusal of a submission (counted), with a paced Retry-After. */
+  refuse(reason: string): HttpError {
+    this.options.metrics.refusals.inc({ reason: 'overloaded' });
+    return overloaded(reason, this.options.pacer.next());
+  }
+
+  /** Counts a submission in progress until its response closes, or until it gives its place back. */
+  enter(res: Response): () => void {
+    this.inFlight += 1;
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
-      inFlight -= 1;
+      this.inFlight -= 1;
     };
     res.once('close', release);
+    return release;
+  }
+}
+
+/**
+ * Admission control of a submission route. `db` enables the replay lookup: while overloaded, a
+ * submission whose client's Idempotency-Key is already stored is still answered.
+ */
+export function admitSubmission(admission: Admission, db?: Db): RequestHandler {
+  const admit: RequestHandler = (_req, res, next) => {
     // A submission that then waits (Prefer: wait) gives its place back: it is stored by then.
-    res.locals.releaseAdmission = release;
+    res.locals.releaseAdmission = admission.enter(res);
     next();
   };
   return async (req, res, next) => {
-    const reason =
-      maxInFlight > 0 && inFlight >= maxInFlight
-        ? `${inFlight} submissions are in progress in this API process (limit ${maxInFlight})`
-        : overloadReason(options.backlog(), options.limits);
+    const reason = admission.reason();
     if (!reason) return admit(req, res, next);
     const key = req.get('idempotency-key');
-    if (options.db && key !== undefined) {
-      const replay = await findByIdempotencyKey(options.db, callingClient(res).clientId, key);
+    if (db && key !== undefined) {
+      const replay = await findByIdempotencyKey(db, callingClient(res).clientId, key);
       // The route answers the replay (or its 422 for another body) as usual.
       if (replay) return admit(req, res, next);
     }
-    options.metrics.refusals.inc({ reason: 'overloaded' });
-    next(overloaded(reason, options.pacer.next()));
+    next(admission.refuse(reason));
   };
 }

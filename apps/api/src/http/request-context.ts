@@ -7,10 +7,14 @@ import { type Logger, withLogContext } from '@predictq/logging';
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The request's id: the client's X-Request-Id when sane, else a new one. */
+export function requestIdFor(given: unknown): string {
+  return typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
+}
+
 export function requestContext(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const given = req.get('x-request-id');
-    const requestId = given && SAFE_ID.test(given) ? given : randomUUID();
+    const requestId = requestIdFor(req.get('x-request-id'));
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     // winston formats a line before its transport drops it for its level: skip the work when off.

@@ -42,6 +42,11 @@ export function recordHeaders(middleware: RequestHandler): {
   return { set: [...set], removed };
 }
 
+/** The security headers every answer carries, as [name, value] pairs. */
+export function securityHeaderList(): [string, string][] {
+  return recordHeaders(policy()).set;
+}
+
 export function securityHeaders(): RequestHandler {
   const { set, removed } = recordHeaders(policy());
   return (_req, res, next) => {
