@@ -7,15 +7,21 @@
 // that would get a 401 (which it gets once it is admitted).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import { type Operation, OPERATION_IDS, OPERATIONS } from '@predictq/contract';
 import type { ApiMetrics } from '@predictq/metrics';
 
 import type { Admission } from './admission';
+import { countAnswer } from './metrics';
 import { requestIdFor } from './request-context';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** The submission routes: POST to these paths creates a prediction. */
-const SUBMISSIONS = new Set(['/v1/predictions', '/inference/start']);
+/** The paths the table of operations marks as submissions (all POST, none with parameters). */
+const SUBMISSIONS = new Set<string>(
+  OPERATION_IDS.map((id): Operation => OPERATIONS[id])
+    .filter((op) => op.submission === true && op.method === 'post')
+    .map((op) => op.path),
+);
 
 export interface FrontDoorOptions {
   admission: Admission;
@@ -38,7 +44,7 @@ export function frontDoor(handler: Handler, options: FrontDoorOptions): Handler 
     const reason = SUBMISSIONS.has(path) ? admission.reason() : undefined;
     if (reason === undefined) return handler(req, res);
 
-    const stop = metrics.httpDuration.startTimer();
+    const started = metrics.httpDuration.startTimer();
     const refusal = admission.refuse(reason);
     // The body is not needed: it is read and dropped, so the connection can carry the next one.
     req.resume();
@@ -49,8 +55,6 @@ export function frontDoor(handler: Handler, options: FrontDoorOptions): Handler 
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.statusCode = 503;
     res.end(JSON.stringify(refusal.body()));
-    const labels = { method: 'POST', route: path, status: '503' };
-    metrics.httpRequests.inc(labels);
-    stop(labels);
+    countAnswer(metrics, started, { method: 'POST', route: path, status: '503' });
   };
 }
