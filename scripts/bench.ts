@@ -45,7 +45,7 @@ function measureStarted(
   const target = {
     apiUrls: platform.apis.map((a) => a.url),
     databaseUrl: platform.databaseUrl,
-    redisUrl: ws.redisUrl,
+    redisUrl: platform.redisUrl,
     apiPids: platform.apis.map((a) => a.pid),
     workerPids: platform.workers.map((w) => w.pid),
   };

@@ -3,6 +3,7 @@
 // and on fresh platforms of its own (--start, --compare), which must be gone afterwards. And
 // npm run fill on a database of its own, checked row by row against the schema.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,6 +47,7 @@ interface RunResult {
 
 interface StartedPlatform {
   database: string;
+  redisUrl: string;
   queuePrefix: string;
   spec: { env: Record<string, string> };
   fill: { predictions: number } | null;
@@ -186,17 +188,23 @@ describe('npm run bench on fresh platforms', () => {
     expect(await keysUnder(started.queuePrefix)).toBe(0);
   }, 120_000);
 
+  // B runs on a redis-server of its own reached over its Unix-domain socket (REDIS_URL=unix://).
   it('--compare: runs A and B on fresh platforms and reports medians and the ratio B/A', async () => {
     const { report, output } = await bench([
-      ...['--compare', 'workers=1', 'WORKER_CONCURRENCY=8', '--rounds', '1'],
+      ...['--compare', 'workers=1', 'redis=socket WORKER_CONCURRENCY=8', '--rounds', '1'],
       ...['--no-build', '--model-dir', runModelDir(), '--clients', '2'],
       ...['--warmup', '0.5', '--duration', '1', '--drain', '10'],
     ]);
     expect(report.mode).toBe('compare');
     const { rounds, medians, ratiosBOverA, configurations } = report.comparison;
-    expect(configurations).toEqual({ A: 'workers=1', B: 'WORKER_CONCURRENCY=8' });
+    expect(configurations).toEqual({ A: 'workers=1', B: 'redis=socket WORKER_CONCURRENCY=8' });
     expect(rounds.map((r) => r.label)).toEqual(['A', 'B']);
     expect(rounds[1]!.platform.spec.env).toEqual({ WORKER_CONCURRENCY: '8' });
+    expect(rounds[0]!.platform.redisUrl).toBe(REDIS_URL);
+    const socketUrl = rounds[1]!.platform.redisUrl;
+    expect(socketUrl).toMatch(/^unix:\/\/\/.+\/redis\.sock$/);
+    // Its own redis-server is gone with its directory.
+    expect(existsSync(path.dirname(socketUrl.slice('unix://'.length)))).toBe(false);
     expect(medians.A.sessionsPerSecond).toBeGreaterThan(0);
     expect(medians.B.sessionsPerSecond).toBeGreaterThan(0);
     expect(ratiosBOverA.sessionsPerSecond).toBeCloseTo(

@@ -18,8 +18,11 @@ export const commonEnvShape = {
   DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(5_000),
   /** Longest a caller waits for a pooled connection (or a new one to open). */
   DATABASE_ACQUIRE_TIMEOUT_MS: positiveInt(2_000),
-  /** Redis for BullMQ (needs maxmemory-policy noeviction in deployment). */
-  REDIS_URL: url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /**
+   * Redis for BullMQ (needs maxmemory-policy noeviction in deployment): redis://, rediss://, or
+   * unix:///path/to/redis.sock?db=N&password=... for its Unix-domain socket.
+   */
+  REDIS_URL: url(['redis', 'rediss', 'unix'], 'redis://127.0.0.1:6379'),
   /**
    * REDIS_URL names a seed node of a Redis Cluster: ioredis runs in cluster mode and discovers
    * the other nodes (every queue's keys carry a hash tag; see QUEUE_PREFIX).

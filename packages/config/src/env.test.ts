@@ -12,6 +12,12 @@ describe('parseEnv', () => {
     expect(config.MODEL_DIR).toBe('./var/models');
   });
 
+  it('takes a Redis over TCP, TLS or its Unix-domain socket', () => {
+    for (const url of ['redis://r:6379', 'rediss://r:6380', 'unix:///run/redis/redis.sock?db=2']) {
+      expect(parseEnv(commonEnvSchema, { REDIS_URL: url }).REDIS_URL).toBe(url);
+    }
+  });
+
   it('treats an empty variable as unset', () => {
     expect(parseEnv(commonEnvSchema, { QUEUE_PREFIX: '' }).QUEUE_PREFIX).toBe('predictq');
   });

@@ -1,7 +1,8 @@
 // Redis connections for BullMQ. Workers wait out Redis outages (maxRetriesPerRequest: null, as
 // BullMQ requires); producers fail fast so an API request never hangs on a dead Redis. With
 // REDIS_CLUSTER=true the connection is an ioredis Cluster seeded from REDIS_URL (one node of the
-// cluster; the others are discovered), and every queue's keys share a hash tag (keys.ts).
+// cluster; the others are discovered), and every queue's keys share a hash tag (keys.ts). A
+// `unix:` URL reaches a single Redis over its Unix-domain socket.
 import { Cluster, Redis, type RedisOptions as IORedisOptions } from 'ioredis';
 
 export type RedisRole = 'producer' | 'worker';
@@ -21,6 +22,19 @@ export interface RedisOptions {
   cluster?: boolean;
 }
 
+/**
+ * What ioredis connects to for `url`: redis:// and rediss:// as they are; unix:///path/redis.sock
+ * (options as query parameters: ?db=2&password=...) as the socket path ioredis takes, with them.
+ */
+export function redisTarget(url: string): string {
+  if (!url.startsWith('unix:')) return url;
+  const parsed = new URL(url);
+  if (parsed.host !== '' || parsed.pathname === '' || parsed.pathname === '/') {
+    throw new Error(`${url}: a unix: Redis URL is unix:///path/to/redis.sock (no host)`);
+  }
+  return `${decodeURIComponent(parsed.pathname)}${parsed.search}`;
+}
+
 export function createRedis(
   url: string,
   role: RedisRole,
@@ -36,9 +50,10 @@ export function createRedis(
     ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
   };
   if (!options.cluster) {
-    return new Redis(url, { ...common, enableOfflineQueue: role === 'worker' });
+    return new Redis(redisTarget(url), { ...common, enableOfflineQueue: role === 'worker' });
   }
   const seed = new URL(url);
+  if (seed.protocol === 'unix:') throw new Error('a Redis Cluster is reached over TCP, not unix:');
   return new Cluster([{ host: seed.hostname, port: Number(seed.port || 6379) }], {
     enableOfflineQueue: role === 'worker',
     clusterRetryStrategy: (times) => Math.min(times * 200, 5_000),

@@ -43,6 +43,7 @@ export function platformInfo(spec: PlatformSpec, platform: StartedPlatform) {
   return {
     spec,
     database: platform.database,
+    redisUrl: platform.redisUrl,
     queuePrefix: platform.queuePrefix,
     apis: platform.apis,
     workers: platform.workers,

@@ -16,17 +16,25 @@ export class LocalRedis {
   private constructor(
     readonly port: number,
     private readonly dir: string,
+    private readonly socket: boolean,
   ) {}
 
-  static async start(): Promise<LocalRedis> {
+  /** socket: the server also listens on a Unix-domain socket in its directory (socketUrl). */
+  static async start(options: { socket?: boolean } = {}): Promise<LocalRedis> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'predictq-redis-'));
-    const redis = new LocalRedis(await freePort(), dir);
+    const redis = new LocalRedis(await freePort(), dir, options.socket ?? false);
     await redis.start();
     return redis;
   }
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** The Unix-domain socket's URL (started with socket: true). */
+  get socketUrl(): string {
+    if (!this.socket) throw new Error('this redis-server listens on TCP only');
+    return `unix://${path.join(this.dir, 'redis.sock')}`;
   }
 
   get running(): boolean {
@@ -51,6 +59,9 @@ export class LocalRedis {
         this.dir,
         '--maxmemory-policy',
         'noeviction',
+        ...(this.socket
+          ? ['--unixsocket', path.join(this.dir, 'redis.sock'), '--unixsocketperm', '700']
+          : []),
       ],
       { stdio: 'ignore' },
     );

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { quoteIdentifier } from '@predictq/db';
+import { redisTarget } from '@predictq/queue';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 
@@ -49,7 +50,7 @@ export async function createFreshDatabase(
 
 /** Deletes every key under `prefix:` (BullMQ's keys of that prefix) and nothing else. */
 export async function deleteKeysWithPrefix(redisUrl: string, prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = new Redis(redisTarget(redisUrl), { lazyConnect: true, maxRetriesPerRequest: 1 });
   let deleted = 0;
   try {
     await redis.connect();

@@ -16,6 +16,15 @@ describe('parsePlatformConfig', () => {
     expect(parsePlatformConfig('')).toEqual({ env: {} });
   });
 
+  it('reads which Redis the platform uses', () => {
+    expect(parsePlatformConfig('redis=socket')).toEqual({ redis: 'socket', env: {} });
+    expect(parsePlatformConfig('redis=tcp workers=2').redis).toBe('tcp');
+    expect(() => parsePlatformConfig('redis=cluster')).toThrow(/redis= takes shared, tcp, socket/);
+    const base = { workers: 1, apis: 1, fill: 0, env: {} };
+    expect(mergeConfig(base, parsePlatformConfig('redis=socket')).redis).toBe('socket');
+    expect(mergeConfig({ ...base, redis: 'tcp' as const }, { env: {} }).redis).toBe('tcp');
+  });
+
   it('keeps everything after the first = as the value', () => {
     expect(parsePlatformConfig('DATABASE_URL=postgres:///{database}?host=/run/x').env).toEqual({
       DATABASE_URL: 'postgres:///{database}?host=/run/x',

@@ -5,6 +5,9 @@
 // a dist/ made from another commit, inside a folder whose parents hold node_modules). An env value may name the fresh database as {database}, e.g. for a
 // Unix socket DATABASE_URL=postgresql://postgres@localhost/{database}?host=/var/run/postgresql
 // (the host parameter wins over the URL's host; a URL without a host does not parse).
+// redis=tcp or redis=socket gives the platform a redis-server of its own for the run, reached
+// over TCP or over its Unix-domain socket (the machine's shared Redis has no socket); redis=shared,
+// the default, is the workspace's Redis.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -17,7 +20,19 @@ export interface PlatformConfig {
   fill?: number;
   /** Another build to run (a dist/ made from another commit); the invocation's own by default. */
   build?: string;
+  /** Which Redis the platform uses; the workspace's shared one by default. */
+  redis?: RedisChoice;
   env: Record<string, string>;
+}
+
+export const REDIS_CHOICES = ['shared', 'tcp', 'socket'] as const;
+export type RedisChoice = (typeof REDIS_CHOICES)[number];
+
+export function parseRedisChoice(value: string): RedisChoice {
+  if (!(REDIS_CHOICES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`redis= takes ${REDIS_CHOICES.join(', ')}`);
+  }
+  return value as RedisChoice;
 }
 
 /** Each option's range. */
@@ -61,6 +76,8 @@ export function parsePlatformConfig(text: string): PlatformConfig {
       if (!existsSync(path.join(config.build, 'apps', 'api', 'src', 'main.js'))) {
         throw new InvalidArgumentError(`build=${config.build}: no build there (npm run build)`);
       }
+    } else if (key === 'redis' && at > 0) {
+      config.redis = parseRedisChoice(word.slice(at + 1));
     } else if (key in OPTION_RANGES) {
       config[key as OptionKey] = count(key as OptionKey, word.slice(at + 1));
     } else if (ENV_KEY.test(key) && at > 0) {
@@ -69,7 +86,7 @@ export function parsePlatformConfig(text: string): PlatformConfig {
       throw new InvalidArgumentError(
         `"${word}": expected ${Object.keys(OPTION_RANGES)
           .map((k) => `${k}=N`)
-          .join(', ')}, build=<dir> or ENV_VAR=value`,
+          .join(', ')}, redis=${REDIS_CHOICES.join('|')}, build=<dir> or ENV_VAR=value`,
       );
     }
   }
@@ -77,16 +94,17 @@ export function parsePlatformConfig(text: string): PlatformConfig {
 }
 
 /** `override` on top of `base`: its options win, its env variables are added or replace. */
-export function mergeConfig<T extends Required<Omit<PlatformConfig, 'build'>> & { build?: string }>(
-  base: T,
-  override: PlatformConfig,
-): T {
+export function mergeConfig<
+  T extends Required<Omit<PlatformConfig, 'build' | 'redis'>> &
+    Pick<PlatformConfig, 'build' | 'redis'>,
+>(base: T, override: PlatformConfig): T {
   return {
     ...base,
     workers: override.workers ?? base.workers,
     apis: override.apis ?? base.apis,
     fill: override.fill ?? base.fill,
     ...(override.build === undefined ? {} : { build: override.build }),
+    ...(override.redis === undefined ? {} : { redis: override.redis }),
     env: { ...base.env, ...override.env },
   };
 }

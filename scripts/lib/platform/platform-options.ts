@@ -4,7 +4,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 
 import { integer } from '../cli';
 import type { PlatformSpec } from './platform';
-import { collectEnv } from './platform-config';
+import { collectEnv, parseRedisChoice, REDIS_CHOICES, type RedisChoice } from './platform-config';
 import { openWorkspace, type Workspace } from './workspace';
 
 export interface PlatformCliOptions {
@@ -15,9 +15,10 @@ export interface PlatformCliOptions {
   fill: number;
   build: boolean;
   modelDir?: string;
+  redis: RedisChoice;
 }
 
-const STARTING_OPTIONS = ['workers', 'apis', 'env', 'fill', 'build', 'modelDir'] as const;
+const STARTING_OPTIONS = ['workers', 'apis', 'env', 'fill', 'build', 'modelDir', 'redis'] as const;
 
 export function addPlatformOptions(
   command: Command,
@@ -33,6 +34,12 @@ export function addPlatformOptions(
       new Option('--env <KEY=VALUE>', 'with --start: environment of its processes (repeatable)')
         .argParser(collectEnv)
         .default({}, 'none'),
+    )
+    .option(
+      '--redis <which>',
+      `with --start: ${REDIS_CHOICES.join(', ')} (the shared Redis, or a redis-server of its own over TCP or its Unix socket)`,
+      parseRedisChoice,
+      'shared' as RedisChoice,
     )
     .option('--no-build', 'with --start: run the existing dist/ instead of npm run build')
     .option(
@@ -66,7 +73,13 @@ export function checkPlatformOptions(command: Command): PlatformCliOptions {
 }
 
 export function platformSpec(options: PlatformCliOptions): PlatformSpec {
-  return { workers: options.workers, apis: options.apis, env: options.env, fill: options.fill };
+  return {
+    workers: options.workers,
+    apis: options.apis,
+    env: options.env,
+    fill: options.fill,
+    redis: options.redis,
+  };
 }
 
 /** The reason of an abort by SIGINT or SIGTERM: the script exits with 130 once it has cleaned up. */

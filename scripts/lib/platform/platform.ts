@@ -10,6 +10,7 @@ import path from 'node:path';
 import { openMigratedDatabase } from '@predictq/db';
 
 import { fillPredictions, type FillResult } from '../fill/fill-predictions';
+import { LocalRedis } from '../local-servers/redis-server';
 import { BuiltProcess } from './built-process';
 import { createFreshDatabase, deleteKeysWithPrefix, type FreshDatabase } from './fresh-resources';
 import { expandEnv, type PlatformConfig } from './platform-config';
@@ -22,7 +23,8 @@ import {
 import type { Workspace } from './workspace';
 
 /** What a fresh platform runs: its processes, their environment, predictions stored first. */
-export type PlatformSpec = Required<Omit<PlatformConfig, 'build'>> & { build?: string };
+export type PlatformSpec = Required<Omit<PlatformConfig, 'build' | 'redis'>> &
+  Pick<PlatformConfig, 'build' | 'redis'>;
 
 export interface PlatformProcessInfo {
   name: string;
@@ -33,6 +35,8 @@ export interface PlatformProcessInfo {
 export interface StartedPlatform {
   database: string;
   databaseUrl: string;
+  /** The Redis its processes use: the workspace's, or its own (redis=tcp|socket). */
+  redisUrl: string;
   queuePrefix: string;
   adminToken: string;
   apis: PlatformProcessInfo[];
@@ -135,6 +139,7 @@ function launch(
   ws: Workspace,
   spec: PlatformSpec,
   db: FreshDatabase,
+  redisUrl: string,
   queuePrefix: string,
   adminToken: string,
 ) {
@@ -144,7 +149,7 @@ function launch(
     ...platformEnv({
       nodeEnv: 'production',
       databaseUrl: db.url,
-      redisUrl: ws.redisUrl,
+      redisUrl,
       queuePrefix,
       modelDir: ws.modelDir,
     }),
@@ -172,23 +177,34 @@ export async function startPlatform(
   const started = performance.now();
   const db = await createFreshDatabase(ws.serverUrl, ws.databasePrefix);
   const queuePrefix = `${ws.databasePrefix.replace(/_/g, '-')}-${randomBytes(4).toString('hex')}`;
+  let ownRedis: LocalRedis | undefined;
   let launched: Awaited<ReturnType<typeof launch>> | undefined;
   const teardown = async () => {
     await launched?.processes.stop();
     await db.drop();
+    if (ownRedis) {
+      await ownRedis.destroy();
+      ws.log(`platform stopped: database ${db.name} dropped, its own redis-server stopped`);
+      return;
+    }
     const keys = await deleteKeysWithPrefix(ws.redisUrl, queuePrefix);
     ws.log(
       `platform stopped: database ${db.name} dropped, ${keys} Redis keys under ${queuePrefix}: deleted`,
     );
   };
   try {
+    let redisUrl = ws.redisUrl;
+    if (spec.redis === 'tcp' || spec.redis === 'socket') {
+      ownRedis = await LocalRedis.start({ socket: spec.redis === 'socket' });
+      redisUrl = spec.redis === 'socket' ? ownRedis.socketUrl : ownRedis.url;
+    }
     ws.log(
-      `platform: database ${db.name}, Redis prefix ${queuePrefix}:, ${spec.apis} API, ${spec.workers} worker(s)`,
+      `platform: database ${db.name}, Redis prefix ${queuePrefix}: on ${redisUrl}, ${spec.apis} API, ${spec.workers} worker(s)`,
     );
     const fill = await bootstrap(ws, db.url, spec);
     signal.throwIfAborted();
     const adminToken = randomBytes(24).toString('hex');
-    launched = launch(ws, spec, db, queuePrefix, adminToken);
+    launched = launch(ws, spec, db, redisUrl, queuePrefix, adminToken);
     const [apis, workers] = await Promise.all([launched.apis, launched.workers]);
     await Promise.all([
       ...apis.map((api) => waitUntilReady(`${api.url}/readyz`, signal)),
@@ -202,6 +218,7 @@ export async function startPlatform(
     return {
       database: db.name,
       databaseUrl: db.url,
+      redisUrl,
       queuePrefix,
       adminToken,
       apis,

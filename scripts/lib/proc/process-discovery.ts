@@ -8,6 +8,7 @@
 // A server on another machine has no /proc entry here: it is left out, and the report says so.
 import { readFile } from 'node:fs/promises';
 
+import { redisTarget } from '@predictq/queue';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 
@@ -83,7 +84,7 @@ async function postgresGroups(client: Query, database: string): Promise<ProcessG
 }
 
 async function redisGroup(redisUrl: string): Promise<ProcessGroup | undefined> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = new Redis(redisTarget(redisUrl), { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
     const pid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
