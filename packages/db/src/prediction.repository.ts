@@ -20,6 +20,7 @@ import {
   runPrepared,
 } from './prepared';
 import { sqlList } from './schema/columns';
+import { TurnBatcher } from './turn-batcher';
 import {
   ANONYMOUS_CLIENT_ID,
   locations,
@@ -42,26 +43,41 @@ export interface NewPrediction {
   cancelAfterS?: number | undefined;
 }
 
-/**
- * Stores a new prediction as `queued`. With an idempotency key the client already used, stores
- * nothing and returns the existing prediction with created = false.
- */
+const PREDICTION_INSERT_COLUMNS = `id, idempotency_key, request_hash, people_num, people_age,
+  children_num, budget, nights, time_arrival, pool, spa, pet_friendly, lake, mountain, sport,
+  age_avg, age_std, age_min, age_max, profile, client_id, webhook, webhook_events_filter, cancel_at`;
+
+/** One new prediction, queued; nothing when its client already used its idempotency key. */
 const INSERT_PREDICTION = `
-  INSERT INTO predictions (id, idempotency_key, request_hash, people_num, people_age, children_num,
-    budget, nights, time_arrival, pool, spa, pet_friendly, lake, mountain, sport, age_avg, age_std,
-    age_min, age_max, profile, client_id, webhook, webhook_events_filter, cancel_at)
+  INSERT INTO predictions (${PREDICTION_INSERT_COLUMNS})
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
     $21, $22, $23, now() + make_interval(secs => $24::double precision))
   ON CONFLICT (client_id, idempotency_key) DO NOTHING
   RETURNING ${PREDICTION_COLUMNS}`;
 
-export async function createPrediction(
-  db: Db,
-  input: NewPrediction,
-): Promise<{ prediction: PredictionRow; created: boolean }> {
+// Many at once, a column per parameter. Arrays travel as their literals (unnest would flatten
+// arrays of arrays). Two rows of one statement with the same client and key: the second conflicts
+// with the first and is not inserted, as if they had come one after the other.
+const INSERT_PREDICTIONS = `
+  INSERT INTO predictions (${PREDICTION_INSERT_COLUMNS})
+  SELECT v.id, v.idempotency_key, v.request_hash, v.people_num, v.people_age::smallint[],
+    v.children_num, v.budget, v.nights, v.time_arrival, v.pool, v.spa, v.pet_friendly, v.lake,
+    v.mountain, v.sport, v.age_avg, v.age_std, v.age_min, v.age_max, v.profile, v.client_id,
+    v.webhook, v.webhook_events_filter::text[], now() + make_interval(secs => v.cancel_after)
+  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[], $5::text[], $6::smallint[],
+    $7::float8[], $8::smallint[], $9::date[], $10::bool[], $11::bool[], $12::bool[], $13::bool[],
+    $14::bool[], $15::bool[], $16::float8[], $17::float8[], $18::smallint[], $19::smallint[],
+    $20::text[], $21::uuid[], $22::text[], $23::text[], $24::float8[])
+    AS v(id, idempotency_key, request_hash, people_num, people_age, children_num, budget, nights,
+      time_arrival, pool, spa, pet_friendly, lake, mountain, sport, age_avg, age_std, age_min,
+      age_max, profile, client_id, webhook, webhook_events_filter, cancel_after)
+  ON CONFLICT (client_id, idempotency_key) DO NOTHING
+  RETURNING ${PREDICTION_COLUMNS}`;
+
+/** A prediction's values in INSERT_PREDICTION's order (arrays as arrays). */
+function insertValues(input: NewPrediction): unknown[] {
   const r = input.request;
-  const clientId = input.clientId ?? ANONYMOUS_CLIENT_ID;
-  const [inserted] = await runPrepared<PredictionRow>(db, 'insert_prediction', INSERT_PREDICTION, [
+  return [
     input.id,
     input.idempotencyKey ?? null,
     input.requestHash ?? null,
@@ -82,15 +98,82 @@ export async function createPrediction(
     r.age_min,
     r.age_max,
     r.profile ?? null,
-    clientId,
+    input.clientId ?? ANONYMOUS_CLIENT_ID,
     input.webhook ?? null,
     input.webhookEventsFilter ?? null,
     input.cancelAfterS ?? null,
-  ]);
-  if (inserted) return { prediction: inserted, created: true };
-  const existing = await findByIdempotencyKey(db, clientId, input.idempotencyKey ?? '');
-  if (!existing) throw new Error('prediction insert conflicted but no prediction holds the key');
-  return { prediction: existing, created: false };
+  ];
+}
+
+/** PostgreSQL's literal of a one-dimensional array: each element quoted, NULL for null. */
+function arrayLiteral(values: readonly (string | number | null)[] | null): string | null {
+  if (values === null) return null;
+  const quote = (v: string | number | null) =>
+    v === null ? 'NULL' : `"${String(v).replace(/["\\]/g, '\\$&')}"`;
+  return `{${values.map(quote).join(',')}}`;
+}
+
+const ARRAY_PARAMETERS = new Set([4, 22]); // people_age, webhook_events_filter
+
+export interface CreatedPrediction {
+  prediction: PredictionRow;
+  /** false: the client already used the idempotency key; `prediction` is the earlier one. */
+  created: boolean;
+}
+
+/** Stores `inputs` as queued predictions in one statement; the result in their order. */
+async function insertPredictions(
+  db: Db,
+  inputs: readonly NewPrediction[],
+): Promise<CreatedPrediction[]> {
+  let inserted: PredictionRow[];
+  if (inputs.length === 1) {
+    inserted = await runPrepared<PredictionRow>(
+      db,
+      'insert_prediction',
+      INSERT_PREDICTION,
+      insertValues(inputs[0]!),
+    );
+  } else {
+    const rows = inputs.map(insertValues);
+    const columns = rows[0]!.map((_, i) =>
+      rows.map((row) =>
+        ARRAY_PARAMETERS.has(i)
+          ? arrayLiteral(row[i] as (string | number | null)[] | null)
+          : row[i],
+      ),
+    );
+    inserted = await runPrepared<PredictionRow>(
+      db,
+      'insert_predictions',
+      INSERT_PREDICTIONS,
+      columns,
+    );
+  }
+  const byId = new Map(inserted.map((row) => [row.id, row]));
+  return Promise.all(
+    inputs.map(async (input) => {
+      const prediction = byId.get(input.id);
+      if (prediction) return { prediction, created: true };
+      const clientId = input.clientId ?? ANONYMOUS_CLIENT_ID;
+      const existing = await findByIdempotencyKey(db, clientId, input.idempotencyKey ?? '');
+      if (!existing)
+        throw new Error('prediction insert conflicted but no prediction holds the key');
+      return { prediction: existing, created: false };
+    }),
+  );
+}
+
+const insertBatcher = new TurnBatcher(insertPredictions);
+
+/**
+ * Stores a new prediction as `queued`. With an idempotency key the client already used, stores
+ * nothing and returns the existing prediction with created = false. The inserts of concurrent
+ * submissions in one turn of the event loop share one statement (one round trip, one commit);
+ * a row whose values fail it is retried alone, so it never fails its neighbours.
+ */
+export function createPrediction(db: Db, input: NewPrediction): Promise<CreatedPrediction> {
+  return insertBatcher.submit(db, input);
 }
 
 /** The client's prediction submitted with this idempotency key, if any. */
