@@ -85,8 +85,11 @@ function program(): Command {
       30,
     )
     .addOption(
-      new Option('--poll <mode>', 'long: GET ?wait= until done; short: GET with a 5-100 ms backoff')
-        .choices(['long', 'short'])
+      new Option(
+        '--poll <mode>',
+        'long: GET ?wait= until done; short: GET with a 5-100 ms backoff; wait: the submit itself waits (Prefer: wait), then long polls if it has not ended',
+      )
+        .choices(['long', 'short', 'wait'])
         .default('long'),
     )
     .option('--seed <n>', 'seed of the simulated requests', seed, 1)

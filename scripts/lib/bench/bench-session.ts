@@ -1,5 +1,7 @@
 // One benchmark session, timed on the client's clock: submit a prediction, poll until it ends
-// (long polls, or short polls with a backoff), then send the simulated user's feedback.
+// (long polls, or short polls with a backoff), then send the simulated user's feedback. With
+// poll 'wait' the submit asks to be answered once the prediction ended (Prefer: wait, RFC 7240),
+// so a session is two requests; a prediction still running after the wait is long-polled.
 import type { PredictqClient } from '@predictq/client';
 import { isUnfinished } from '@predictq/domain';
 import type { Rng } from '@predictq/random';
@@ -13,7 +15,7 @@ import {
 
 import type { WindowStats } from './bench-stats';
 
-export type PollMode = 'long' | 'short';
+export type PollMode = 'long' | 'short' | 'wait';
 
 export interface SessionPlan {
   profile: TravellerProfile;
@@ -60,9 +62,19 @@ export async function runSession(
 ): Promise<void> {
   stats.sessions.started += 1;
   try {
-    const accepted = await timed(stats, 'submit', () => client.submitPrediction(plan.request));
-    const wait = poll === 'long' ? LONG_POLL_SECONDS : 0;
-    let prediction = await timed(stats, 'result', () => client.getPrediction(accepted.id, wait));
+    const accepted = await timed(stats, 'submit', () =>
+      poll === 'wait'
+        ? client.request('submitPrediction', {
+            body: plan.request,
+            headers: { Prefer: `wait=${LONG_POLL_SECONDS}` },
+          })
+        : client.submitPrediction(plan.request),
+    );
+    const wait = poll === 'short' ? 0 : LONG_POLL_SECONDS;
+    let prediction =
+      'input' in accepted && !isUnfinished(accepted.status)
+        ? accepted
+        : await timed(stats, 'result', () => client.getPrediction(accepted.id, wait));
     for (let attempt = 0; isUnfinished(prediction.status); attempt++) {
       if (poll === 'short') await sleep(pollDelay(attempt));
       prediction = await timed(stats, 'result', () => client.getPrediction(accepted.id, wait));

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import type { PlatformSpec } from './platform';
 import { collectEnv, expandEnv, mergeConfig, parsePlatformConfig } from './platform-config';
 
 describe('parsePlatformConfig', () => {
@@ -20,7 +21,7 @@ describe('parsePlatformConfig', () => {
     expect(parsePlatformConfig('redis=socket')).toEqual({ redis: 'socket', env: {} });
     expect(parsePlatformConfig('redis=tcp workers=2').redis).toBe('tcp');
     expect(() => parsePlatformConfig('redis=cluster')).toThrow(/redis= takes shared, tcp, socket/);
-    const base = { workers: 1, apis: 1, fill: 0, env: {} };
+    const base: PlatformSpec = { workers: 1, apis: 1, fill: 0, env: {} };
     expect(mergeConfig(base, parsePlatformConfig('redis=socket')).redis).toBe('socket');
     expect(mergeConfig({ ...base, redis: 'tcp' as const }, { env: {} }).redis).toBe('tcp');
   });
