@@ -156,6 +156,20 @@ describe('npm run bench against a running platform', () => {
     expect(result.latencyMs.startLag!.count).toBe(result.sessions.started);
   }, 60_000);
 
+  it('--poll stream and wait: the result pushed by the event stream, or held by the submit', async () => {
+    const stream = (await bench([...running(), '--clients', '2', '--poll', 'stream', ...short]))
+      .report.measurement.result;
+    expectSessions(stream);
+    // One stream per session, unless one was cut before its terminal event.
+    expect(stream.latencyMs.result!.count).toBeGreaterThanOrEqual(stream.sessions.completed);
+    const held = (await bench([...running(), '--clients', '2', '--poll', 'wait', ...short])).report
+      .measurement.result;
+    expect(held.sessions.completed).toBeGreaterThan(0);
+    expect(held.sessions.errored + held.sessions.predictionFailed).toBe(0);
+    // The submit answered with the ended prediction: (nearly) no GET followed it.
+    expect(held.latencyMs.result?.count ?? 0).toBeLessThan(held.latencyMs.submit!.count / 2);
+  }, 60_000);
+
   it('--ramp: steps the rate up and reports the highest that stays under the target', async () => {
     const { report, output } = await bench([
       ...running(),

@@ -18,6 +18,7 @@ import {
   type SuccessBody,
 } from '@predictq/contract';
 import type { BatchStatus, TravellerRequest } from '@predictq/domain';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { Agent, request } from 'undici';
 import type { z } from 'zod';
 
@@ -51,6 +52,15 @@ export interface ClientOptions {
   apiKey?: string;
   /** The operator token (ADMIN_TOKEN), sent to the operator routes only: it is not a key. */
   operatorToken?: string;
+}
+
+/** One server-sent event of a prediction's stream. */
+export interface PredictionEvent {
+  /** The step: 1 queued, 2 processing, 3 ended (Last-Event-ID resumes after it). */
+  id: string | undefined;
+  /** The status it announces: queued, processing, then succeeded, failed or canceled. */
+  event: string;
+  prediction: SuccessBody<'getPrediction'>;
 }
 
 export type CompatTask = z.infer<typeof compatTaskSchema>;
@@ -203,6 +213,29 @@ export class PredictqClient {
       params: { id },
       ...(waitSeconds > 0 ? { query: { wait: waitSeconds } } : {}),
     });
+  }
+
+  /**
+   * The prediction's server-sent events (GET /v1/predictions/{id}/events): one per status, its
+   * data the prediction as GET returns it, until the server ends the stream after the terminal
+   * one (which carries the ranking and marks it shown). Not retried.
+   */
+  async *predictionEvents(id: string): AsyncGenerator<PredictionEvent> {
+    const spec: Operation = OPERATIONS.streamPrediction;
+    const body = await this.download(target(spec, { id }, undefined), 'text/event-stream');
+    const parsed: EventSourceMessage[] = [];
+    const parser = createParser({ onEvent: (event) => parsed.push(event) });
+    const text = new TextDecoder();
+    for await (const chunk of body as AsyncIterable<Uint8Array>) {
+      parser.feed(text.decode(chunk, { stream: true }));
+      for (const event of parsed.splice(0)) {
+        yield {
+          id: event.id,
+          event: event.event ?? 'message',
+          prediction: JSON.parse(event.data) as SuccessBody<'getPrediction'>,
+        };
+      }
+    }
   }
 
   /**
@@ -415,13 +448,16 @@ export class PredictqClient {
    * A GET whose answer is streamed to the caller: the client's timeout is the longest wait for
    * the headers and between two chunks, not for the whole body. Not retried.
    */
-  private async download(path: string): Promise<Readable> {
+  private async download(path: string, accept?: string): Promise<Readable> {
     let response: Awaited<ReturnType<typeof request>>;
     try {
       response = await request(`${this.baseUrl}${path}`, {
         method: 'GET',
         dispatcher: this.agent,
-        headers: this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {},
+        headers: {
+          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+          ...(accept ? { accept } : {}),
+        },
         ...(this.options.signal ? { signal: this.options.signal } : {}),
       });
     } catch (error) {

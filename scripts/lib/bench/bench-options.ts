@@ -87,9 +87,9 @@ function program(): Command {
     .addOption(
       new Option(
         '--poll <mode>',
-        'long: GET ?wait= until done; short: GET with a 5-100 ms backoff; wait: the submit itself waits (Prefer: wait), then long polls if it has not ended',
+        'long: GET ?wait= until done; short: GET with a 5-100 ms backoff; wait: the submit itself waits (Prefer: wait), then long polls if it has not ended; stream: the server-sent events until the terminal one',
       )
-        .choices(['long', 'short', 'wait'])
+        .choices(['long', 'short', 'wait', 'stream'])
         .default('long'),
     )
     .option('--seed <n>', 'seed of the simulated requests', seed, 1)

@@ -1,8 +1,9 @@
 // One benchmark session, timed on the client's clock: submit a prediction, poll until it ends
 // (long polls, or short polls with a backoff), then send the simulated user's feedback. With
 // poll 'wait' the submit asks to be answered once the prediction ended (Prefer: wait, RFC 7240),
-// so a session is two requests; a prediction still running after the wait is long-polled.
-import type { PredictqClient } from '@predictq/client';
+// so a session is two requests; a prediction still running after the wait is long-polled. With
+// poll 'stream' the result comes from the prediction's server-sent events (pushed, not polled).
+import type { PredictionEvent, PredictqClient } from '@predictq/client';
 import { isUnfinished } from '@predictq/domain';
 import type { Rng } from '@predictq/random';
 import {
@@ -15,7 +16,7 @@ import {
 
 import type { WindowStats } from './bench-stats';
 
-export type PollMode = 'long' | 'short' | 'wait';
+export type PollMode = 'long' | 'short' | 'wait' | 'stream';
 
 export interface SessionPlan {
   profile: TravellerProfile;
@@ -36,6 +37,14 @@ const LONG_POLL_SECONDS = 10;
 // high load.
 const pollDelay = (attempt: number) => Math.min(100, 5 * 2 ** attempt);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The prediction as the last event of its stream carries it (the terminal one, unless cut). */
+async function lastEvent(client: PredictqClient, id: string) {
+  let last: PredictionEvent | undefined;
+  for await (const event of client.predictionEvents(id)) last = event;
+  if (!last) throw new Error(`the event stream of ${id} ended without an event`);
+  return last.prediction;
+}
 
 async function timed<T>(
   stats: WindowStats,
@@ -74,7 +83,11 @@ export async function runSession(
     let prediction =
       'input' in accepted && !isUnfinished(accepted.status)
         ? accepted
-        : await timed(stats, 'result', () => client.getPrediction(accepted.id, wait));
+        : await timed(stats, 'result', () =>
+            poll === 'stream'
+              ? lastEvent(client, accepted.id)
+              : client.getPrediction(accepted.id, wait),
+          );
     for (let attempt = 0; isUnfinished(prediction.status); attempt++) {
       if (poll === 'short') await sleep(pollDelay(attempt));
       prediction = await timed(stats, 'result', () => client.getPrediction(accepted.id, wait));
