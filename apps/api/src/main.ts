@@ -6,7 +6,7 @@ import { KeyAuthenticator } from '@predictq/clients';
 import { ConfigError } from '@predictq/config';
 import { openMigratedDatabase, PredictionEvents } from '@predictq/db';
 import { DriftBaselines, DriftMonitor, measureDrift } from '@predictq/drift';
-import { installCrashHandlers, ShutdownRegistry } from '@predictq/lifecycle';
+import { installCrashHandlers, limitHeapGrowth, ShutdownRegistry } from '@predictq/lifecycle';
 import { createLogger, errorMessage } from '@predictq/logging';
 import {
   createApiMetrics,
@@ -41,6 +41,7 @@ const VERSION = process.env.npm_package_version ?? '0.1.0';
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
+  limitHeapGrowth(config.HEAP_GROWING_PERCENT);
   const logger = createLogger({
     service: 'api',
     level: config.LOG_LEVEL,

@@ -14,7 +14,13 @@ import {
   type RankRequest,
   Ranker,
 } from '@predictq/inference';
-import { crashNow, Failpoints, installCrashHandlers, ShutdownRegistry } from '@predictq/lifecycle';
+import {
+  crashNow,
+  Failpoints,
+  installCrashHandlers,
+  limitHeapGrowth,
+  ShutdownRegistry,
+} from '@predictq/lifecycle';
 import { createLogger, errorMessage, type Logger } from '@predictq/logging';
 import { cancelOverduePredictions } from '@predictq/predictions';
 import { feedBatches } from '@predictq/batches';
@@ -59,6 +65,7 @@ function poisonFailpoints(failpoints: Failpoints) {
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
+  limitHeapGrowth(config.HEAP_GROWING_PERCENT);
   const logger = createLogger({
     service: 'worker',
     level: config.LOG_LEVEL,

@@ -49,6 +49,12 @@ export const commonEnvShape = {
   MIGRATE_ON_START: boolean(true),
   /** Where model files (ONNX + manifest) are written. */
   MODEL_DIR: z.string().min(1).default('./var/models'),
+  /**
+   * V8's old generation grows to at most (1 + this/100) times what survived its last full
+   * collection (a factor, not a limit); 0 keeps V8's own, which let the API's heap reach 3x its
+   * live size under load. See the README's performance work.
+   */
+  HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(1000).default(100),
   /** error | warn | info | http | verbose | debug | silly */
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   /** json (one object per line) | pretty (for a terminal) | auto (pretty on a TTY, else json). */

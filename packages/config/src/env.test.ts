@@ -10,6 +10,7 @@ describe('parseEnv', () => {
     expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
     expect(config.QUEUE_PREFIX).toBe('predictq');
     expect(config.MODEL_DIR).toBe('./var/models');
+    expect(config.HEAP_GROWING_PERCENT).toBe(100);
   });
 
   it('takes a Redis over TCP, TLS or its Unix-domain socket', () => {
