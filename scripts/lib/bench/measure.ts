@@ -9,6 +9,7 @@ import { LoadContext } from './load-context';
 import type { WindowHooks, WindowResult } from './load-window';
 import { runOpenLoop } from './open-loop';
 import { buildRunResult, type RunResult } from './run-result';
+import { analyzeWithoutAutovacuum } from './table-statistics';
 
 export interface BenchTarget {
   apiUrls: string[];
@@ -86,7 +87,11 @@ export async function measure(
   const ctx = await LoadContext.create(target.apiUrls, { ...load, connections }, stop);
   let usage: Awaited<ReturnType<ProcessMonitor['mark']>> = [];
   const hooks: WindowHooks = {
-    opened: async () => void (await monitor.mark()),
+    opened: async () => {
+      const note = await analyzeWithoutAutovacuum(target.databaseUrl);
+      if (note && !notes.includes(note)) notes.push(note);
+      await monitor.mark();
+    },
     closed: async () => {
       usage = await monitor.mark();
       for (const group of usage.filter((g) => g.pids.length === 0)) {
