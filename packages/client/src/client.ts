@@ -216,7 +216,7 @@ export class PredictqClient {
   }
 
   /**
-   * The prediction's server-sent events (GET /v1/predictions/{id}/events): one per status, its
+   * The prediction's server-sent events (GET /v1/predictions/{id}/stream): one per status, its
    * data the prediction as GET returns it, until the server ends the stream after the terminal
    * one (which carries the ranking and marks it shown). Not retried.
    */
