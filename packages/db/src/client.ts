@@ -38,10 +38,17 @@ export interface DatabaseOptions {
   statementTimeoutMs?: number;
   /** Longest wait for a pooled connection, or for a new one to open. */
   acquireTimeoutMs?: number;
+  /**
+   * PostgreSQL's JIT compilation of expensive plans; off unless true. The platform's statements
+   * are short: compiling costs more than it saves (a model's 30-day quality at 1M predictions
+   * took 36-43 ms with JIT, 6-8 ms without).
+   */
+  jit?: boolean;
 }
 
 export function createDatabase(options: DatabaseOptions): Database {
   const settings: string[] = [];
+  if (options.jit !== true) settings.push('-c jit=off');
   if (options.synchronousCommit === false) settings.push('-c synchronous_commit=off');
   if (options.statementTimeoutMs !== undefined) {
     settings.push(`-c statement_timeout=${options.statementTimeoutMs}`);
