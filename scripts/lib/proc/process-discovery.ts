@@ -130,6 +130,10 @@ export async function discoverServers(databaseUrl: string, redisUrl: string): Pr
     connectionString: databaseUrl,
     application_name: 'predictq-bench-monitor',
   });
+  // Ctrl-C removes the platform while the measurement still samples: DROP DATABASE ... (FORCE)
+  // ends this connection, which must not crash the bench before it deleted the Redis keys.
+  // A broken connection still fails the samples that use it.
+  connection.on('error', () => undefined);
   await connection.connect();
   const client = serialized(connection);
   const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
