@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable, isDataError } from './errors';
+import { isDatabaseUnavailable, isDataError, isRowFault } from './errors';
 
 const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
@@ -37,5 +37,15 @@ describe('isDataError', () => {
     expect(isDataError(pgError('22003', 'integer out of range'))).toBe(true);
     expect(isDataError(pgError('23505'))).toBe(false);
     expect(isDataError(new Error('22'))).toBe(false);
+  });
+});
+
+describe('isRowFault', () => {
+  it('is true for a data exception or an integrity violation, not for the server', () => {
+    expect(isRowFault(pgError('22003', 'smallint out of range'))).toBe(true);
+    expect(isRowFault(pgError('23503', 'violates foreign key constraint'))).toBe(true);
+    expect(isRowFault(pgError('57P01', 'terminating connection'))).toBe(false);
+    expect(isRowFault(pgError('ECONNREFUSED'))).toBe(false);
+    expect(isRowFault(undefined)).toBe(false);
   });
 });

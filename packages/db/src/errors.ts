@@ -68,3 +68,14 @@ export function isDataError(error: unknown): boolean {
   const code = (error as PgLikeError | undefined)?.code;
   return typeof code === 'string' && code.length === 5 && code.startsWith('22');
 }
+
+/**
+ * True when a statement failed for the values it was given: a data exception (class 22) or an
+ * integrity violation (class 23), never the database's own state.
+ */
+export function isRowFault(error: unknown): boolean {
+  const code = (error as PgLikeError | undefined)?.code;
+  return (
+    isDataError(error) || (typeof code === 'string' && code.length === 5 && code.startsWith('23'))
+  );
+}

@@ -4,17 +4,12 @@
 // integrity error) is retried row by row, so a bad row fails alone and never its neighbours; any
 // other failure (the database unavailable, a timeout) is every caller's.
 import type { Db } from './client';
+import { isRowFault } from './errors';
 
 interface Pending<I, O> {
   input: I;
   resolve: (output: O) => void;
   reject: (error: unknown) => void;
-}
-
-/** True when a statement failed for the values it was given (SQLSTATE class 22 or 23). */
-export function isRowFault(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
 export class TurnBatcher<I, O> {
