@@ -3,8 +3,8 @@
 // machine), a fresh database never gets any: its statements keep plans made while its tables were
 // nearly empty (sequential scans of predictions inside the worker's batch statements), and the
 // database's CPU per session doubled from run to run depending on when the plans were fixed. So
-// on such a server the bench analyzes the platform's database at the end of the warm-up, as
-// autovacuum would have by then, and says so in the report.
+// on such a server the bench analyzes the platform's database as each measured window opens
+// (after the warm-up), as autovacuum would have by then, and says so in the report.
 import { Client } from 'pg';
 
 /** When the server's autovacuum is off: ANALYZE the database; returns the report's note. */

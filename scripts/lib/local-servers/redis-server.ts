@@ -31,10 +31,14 @@ export class LocalRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  private get socketPath(): string {
+    return path.join(this.dir, 'redis.sock');
+  }
+
   /** The Unix-domain socket's URL (started with socket: true). */
   get socketUrl(): string {
     if (!this.socket) throw new Error('this redis-server listens on TCP only');
-    return `unix://${path.join(this.dir, 'redis.sock')}`;
+    return `unix://${this.socketPath}`;
   }
 
   get running(): boolean {
@@ -59,9 +63,7 @@ export class LocalRedis {
         this.dir,
         '--maxmemory-policy',
         'noeviction',
-        ...(this.socket
-          ? ['--unixsocket', path.join(this.dir, 'redis.sock'), '--unixsocketperm', '700']
-          : []),
+        ...(this.socket ? ['--unixsocket', this.socketPath, '--unixsocketperm', '700'] : []),
       ],
       { stdio: 'ignore' },
     );
